@@ -1,0 +1,75 @@
+"""Registry of the models the CLI can run.
+
+Each entry maps a model name to ``"module:factory"`` and a one-line
+description. The factory is called as ``factory(n_clusters=..., random_state=...)``
+and returns an estimator (usually a Pipeline) with ``fit_predict``. Factories
+are imported only when the model is used, so the registry never imports torch.
+
+A new model registers itself by adding one line to ``MODELS``.
+"""
+
+import importlib
+
+from sklearn.cluster import KMeans, SpectralClustering
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+
+def _flatten(X):
+    X = X.reshape(X.shape[0], -1).astype(float)
+    scale = X.max() if X.size and X.max() > 1 else 1.0
+    return X / scale
+
+
+def make_kmeans(n_clusters=10, *, random_state=None):
+    """k-means on flattened pixels scaled to [0, 1] (the papers' baseline)."""
+    return make_pipeline(
+        FunctionTransformer(_flatten),
+        KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state),
+    )
+
+
+def make_spectral(n_clusters=10, *, random_state=None):
+    """scikit-learn spectral clustering on a kNN graph of flattened pixels."""
+    return make_pipeline(
+        FunctionTransformer(_flatten),
+        SpectralClustering(
+            n_clusters=n_clusters,
+            affinity="nearest_neighbors",
+            n_neighbors=10,
+            assign_labels="kmeans",
+            random_state=random_state,
+        ),
+    )
+
+
+MODELS = {
+    "kmeans": ("sklearn_specclust._models:make_kmeans", "k-means on pixels"),
+    "spectral": (
+        "sklearn_specclust._models:make_spectral",
+        "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
+    ),
+}
+
+
+def get_model(name, **kwargs):
+    """Build the registered model ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``MODELS``.
+    **kwargs : dict
+        Passed to the factory (``n_clusters``, ``random_state``).
+
+    Returns
+    -------
+    estimator : estimator with ``fit_predict``
+    """
+    if name not in MODELS:
+        raise ValueError(
+            f"Unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}."
+        )
+    module, _, attr = MODELS[name][0].partition(":")
+    factory = getattr(importlib.import_module(module), attr)
+    return factory(**kwargs)

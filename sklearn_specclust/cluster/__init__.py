@@ -1,0 +1,3 @@
+"""cluster subpackage."""
+
+__all__ = []

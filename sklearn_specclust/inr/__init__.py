@@ -1,0 +1,3 @@
+"""inr subpackage."""
+
+__all__ = []

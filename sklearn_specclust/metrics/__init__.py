@@ -1,0 +1,3 @@
+"""metrics subpackage."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""sanet subpackage."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""spectral subpackage."""
+
+__all__ = []

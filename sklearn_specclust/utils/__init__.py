@@ -1,0 +1,17 @@
+"""Utilities shared by the estimators: map shapes, memory planning, lazy imports."""
+
+from ._maps import from_maps, to_maps, validate_maps
+from ._memory import available_memory, check_memory, dense_bytes, format_bytes
+from ._optional import import_optional, import_torch
+
+__all__ = [
+    "available_memory",
+    "check_memory",
+    "dense_bytes",
+    "format_bytes",
+    "from_maps",
+    "import_optional",
+    "import_torch",
+    "to_maps",
+    "validate_maps",
+]

@@ -1,0 +1,59 @@
+"""check_estimator on every public estimator, found automatically.
+
+A new public estimator (any class in ``sklearn_specclust.__all__`` deriving
+from ``BaseEstimator``) is tested here without being listed. ``FAST_PARAMS``
+only shrinks the work of slow defaults; ``EXPECTED_FAILED`` holds the checks an
+estimator is known to fail, each with the reason.
+"""
+
+import importlib.util
+import inspect
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import sklearn_specclust
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+
+# Parameters that keep check_estimator fast (its data sets have 15-50 samples).
+FAST_PARAMS = {
+    # "SpectralAnalysisLayer": dict(n_neighbors=(5,), eps_scales=(), sigmas=(), n_components=2),
+}
+
+# {class name: {check name: reason a scikit-learn maintainer would accept}}
+EXPECTED_FAILED = {}
+
+
+def _public_estimators():
+    found = []
+    for name in sorted(sklearn_specclust.__all__):
+        obj = getattr(sklearn_specclust, name)
+        if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+            if getattr(obj, "_needs_torch", False) and not HAVE_TORCH:
+                continue
+            found.append(obj)
+    return found
+
+
+def _instances():
+    return [cls(**FAST_PARAMS.get(cls.__name__, {})) for cls in _public_estimators()]
+
+
+def _expected_failed(estimator):
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+def test_every_estimator_found():
+    # Every class in a subpackage's __all__ reaches the top-level namespace.
+    names = {cls.__name__ for cls in _public_estimators()}
+    for key in FAST_PARAMS:
+        assert key in names or not HAVE_TORCH, f"FAST_PARAMS names unknown {key}"
+
+
+if _instances():
+
+    @parametrize_with_checks(_instances(), expected_failed_checks=_expected_failed)
+    def test_sklearn_compatible_estimator(estimator, check):
+        check(estimator)
