@@ -19,7 +19,9 @@ HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 # Parameters that keep check_estimator fast (its data sets have 15-50 samples).
 FAST_PARAMS = {
-    # "SpectralAnalysisLayer": dict(n_neighbors=(5,), eps_scales=(), sigmas=(), n_components=2),
+    "SpectralAnalysisLayer": dict(
+        n_neighbors=(5,), eps_scales=(1.0,), sigmas=("self-tuning",), n_components=2
+    ),
 }
 
 # {class name: {check name: reason a scikit-learn maintainer would accept}}
