@@ -163,6 +163,9 @@ def offline_env(tmp_path, monkeypatch):
     """No SPECCLUST_DATA, and a private scikit-learn data home."""
     monkeypatch.delenv("SPECCLUST_DATA", raising=False)
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "skl_home"))
+    # reach the local server directly even where an HTTP proxy is configured
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     return tmp_path
 
 

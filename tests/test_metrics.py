@@ -221,6 +221,18 @@ def test_scorer_errors(blobs):
     assert "transductive=True" in repr(make_clustering_scorer("fs", transductive=True))
 
 
+def test_scorers_pickle(blobs):
+    # GridSearchCV(n_jobs=...) sends the scorer to worker processes
+    import pickle
+
+    X, y = blobs
+    km = KMeans(n_clusters=3, n_init=1, random_state=0).fit(X)
+    for transductive in (False, True):
+        scorer = make_clustering_scorer("acc", transductive=transductive)
+        again = pickle.loads(pickle.dumps(scorer))
+        assert again(km, X, y) == scorer(km, X, y)
+
+
 def test_doctests_run():
     import doctest
 
