@@ -75,8 +75,8 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     ----------
     n_neighbors : int or tuple of int, default=(9, 17)
         One kNN procedure per value: the binary graph joining each node to its
-        ``k`` nearest nodes (itself included, as in scikit-learn's
-        ``SpectralEmbedding``), symmetrised by union. ``()`` switches the
+        ``k`` nearest nodes (itself included), symmetrised as
+        ``(A + A^T) / 2`` as in scikit-learn's ``SpectralEmbedding``. ``()`` switches the
         family off. Values above the number of fitted nodes are clipped with a
         warning.
     eps_scales : float or tuple of float, default=(0.5, 1.0, 2.0)

@@ -2,7 +2,7 @@
 
 Three affinity families, each fitted on the (sampled, de-duplicated) nodes:
 
-* ``"knn"``: union-symmetrised k-nearest-neighbour connectivity;
+* ``"knn"``: k-nearest-neighbour connectivity, symmetrised as (A + A^T) / 2;
 * ``"eps"``: binary epsilon-neighbourhood, ``eps = scale * longest MST edge``;
 * ``"gaussian"``: fully connected ``exp(-d^2 / (sigma * m))`` with ``m`` the
   median squared distance between nodes, or self-tuning
@@ -24,6 +24,7 @@ from ._graphs import (
     bridge_components,
     eps_graph,
     knn_graph,
+    knn_query_weights,
     rows_to_csr,
     disconnected_message,
 )
@@ -78,7 +79,7 @@ class FittedProcedure:
         """
         if self.family == "knn":
             k = self.k
-            return rows_to_csr(ind[:, :k], np.ones((len(ind), k)), self.n_ref)
+            return knn_query_weights(dist[:, :k], ind[:, :k], self.radius, self.n_ref)
         if self.family == "eps":
             kmax = self.kmax
             within = (dist[:, :kmax] <= self.eps).astype(np.float64)
@@ -156,8 +157,9 @@ def fit_sparse(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
     if family == "knn":
         proc.k = int(min(param, n))
         W = knn_graph(ind, proc.k)
+        proc.radius = dist[:, proc.k - 1].astype(np.float64)
         what = f"kNN (k={param})"
-        info = {"affinity": "kNN connectivity, union-symmetrised", "k": proc.k}
+        info = {"affinity": "kNN connectivity, (A + A^T) / 2", "k": proc.k}
     else:
         proc.kmax = int(min(opts["eps_max_neighbors"], ind.shape[1]))
         proc.eps = float(param * opts["mst_longest_edge"])
