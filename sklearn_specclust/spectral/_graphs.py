@@ -101,7 +101,11 @@ def rows_to_csr(ind, weights, n_cols):
 
 
 def knn_graph(ind, n_neighbors):
-    """Union-symmetrised kNN connectivity graph with self-loops.
+    """Symmetrised kNN connectivity graph ``(A + A^T) / 2`` with self-loops.
+
+    As in scikit-learn's ``SpectralEmbedding``: ``W_ij = 1`` when ``i`` and
+    ``j`` are each among the other's ``n_neighbors`` nearest nodes, ``0.5``
+    when only one of them is.
 
     Parameters
     ----------
@@ -113,12 +117,22 @@ def knn_graph(ind, n_neighbors):
     Returns
     -------
     W : csr_matrix of shape (n_nodes, n_nodes)
-        ``W_ij = 1`` where ``j`` is among the ``n_neighbors`` nearest of ``i``
-        or ``i`` among those of ``j``.
     """
     n = ind.shape[0]
     A = rows_to_csr(ind[:, :n_neighbors], np.ones((n, n_neighbors)), n)
-    return A.maximum(A.T).tocsr()
+    return (0.5 * (A + A.T)).tocsr()
+
+
+def knn_query_weights(dist, ind, radius, n_ref):
+    """kNN affinity rows of query points, consistent with :func:`knn_graph`.
+
+    A query's weight to each of its ``k`` nearest reference nodes ``j`` is 1
+    when the query is also within ``j``'s own k-th neighbour distance
+    ``radius[j]`` (mutual neighbours), else 0.5. For a fitted node this
+    reproduces its row of the fitted graph on its own ``k`` neighbours.
+    """
+    mutual = dist <= radius[ind] * (1 + 1e-6) + 1e-12
+    return rows_to_csr(ind, 0.5 + 0.5 * mutual, n_ref)
 
 
 def eps_graph(dist, ind, eps):

@@ -14,7 +14,7 @@ from ..utils import check_memory, dense_bytes, from_maps, validate_maps
 from ._extension import MU_FLOOR, extend
 from ._graphs import NeighborIndex, median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
-from ._procedures import fit_dense, fit_sparse
+from ._procedures import SELF_TUNING_NEIGHBOR, fit_dense, fit_sparse
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
@@ -75,8 +75,8 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     ----------
     n_neighbors : int or tuple of int, default=(9, 17)
         One kNN procedure per value: the binary graph joining each node to its
-        ``k`` nearest nodes (itself included, as in scikit-learn's
-        ``SpectralEmbedding``), symmetrised by union. ``()`` switches the
+        ``k`` nearest nodes (itself included), symmetrised as
+        ``(A + A^T) / 2`` as in scikit-learn's ``SpectralEmbedding``. ``()`` switches the
         family off. Values above the number of fitted nodes are clipped with a
         warning.
     eps_scales : float or tuple of float, default=(0.5, 1.0, 2.0)
@@ -119,7 +119,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         seeding (spread-out points, D^2 sampling) or uniformly.
     minibatch_size : int, default=256
         Columns per step of the mini-batch solver.
-    minibatch_steps : int, default=100
+    minibatch_steps : int, default=200
         Steps of the mini-batch solver.
     max_nodes : int or None, default=20000
         Fit the graphs on at most this many nodes, drawn uniformly with
@@ -244,7 +244,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         n_landmarks=1000,
         landmarks="kmeans++",
         minibatch_size=256,
-        minibatch_steps=100,
+        minibatch_steps=200,
         max_nodes=20000,
         eps_max_neighbors=32,
         neighbors_algorithm="auto",
@@ -357,6 +357,8 @@ or (n_samples, height, width, channels)
         k_sparse = [k for f, k in affinities if f == "knn"]
         if has_eps:
             k_sparse += [self.eps_max_neighbors, _MST_K]
+        if any(p == "self-tuning" for _, p in affinities):
+            k_sparse.append(SELF_TUNING_NEIGHBOR + 1)
         k_query = int(min(max(k_sparse), n)) if k_sparse else 0
         dist = ind = None
         if k_query:
@@ -380,7 +382,7 @@ or (n_samples, height, width, channels)
         for (fam, p), s in zip(affinities, seeds):
             if fam == "gaussian":
                 jobs.append(delayed(fit_dense)(
-                    p, nodes, n_eigs, solver=self.dense_solver, seed=s, opts=opts
+                    p, nodes, dist, n_eigs, solver=self.dense_solver, seed=s, opts=opts
                 ))
             else:
                 jobs.append(delayed(fit_sparse)(

@@ -2,7 +2,7 @@
 
 Three affinity families, each fitted on the (sampled, de-duplicated) nodes:
 
-* ``"knn"``: union-symmetrised k-nearest-neighbour connectivity;
+* ``"knn"``: k-nearest-neighbour connectivity, symmetrised as (A + A^T) / 2;
 * ``"eps"``: binary epsilon-neighbourhood, ``eps = scale * longest MST edge``;
 * ``"gaussian"``: fully connected ``exp(-d^2 / (sigma * m))`` with ``m`` the
   median squared distance between nodes, or self-tuning
@@ -24,6 +24,7 @@ from ._graphs import (
     bridge_components,
     eps_graph,
     knn_graph,
+    knn_query_weights,
     rows_to_csr,
     disconnected_message,
 )
@@ -78,7 +79,7 @@ class FittedProcedure:
         """
         if self.family == "knn":
             k = self.k
-            return rows_to_csr(ind[:, :k], np.ones((len(ind), k)), self.n_ref)
+            return knn_query_weights(dist[:, :k], ind[:, :k], self.radius, self.n_ref)
         if self.family == "eps":
             kmax = self.kmax
             within = (dist[:, :kmax] <= self.eps).astype(np.float64)
@@ -87,13 +88,13 @@ class FittedProcedure:
             W.eliminate_zeros()
             return W
         ref = nodes if self.ref is None else self.ref
-        return self._dense_rows(Y, ref)
+        s_y = local_scales(dist) if self.param == "self-tuning" else None
+        return self._dense_rows(Y, ref, s_y)
 
-    def _dense_rows(self, Y, ref):
+    def _dense_rows(self, Y, ref, s_y=None):
         D2 = pairwise_distances(Y, ref, metric="sqeuclidean").astype(np.float64)
         np.maximum(D2, 0, out=D2)
         if self.param == "self-tuning":
-            s_y = local_scales(D2)
             K = np.exp(-D2 / np.outer(s_y, self.scales))
         else:
             K = np.exp(-self.gamma * D2)
@@ -105,20 +106,18 @@ class FittedProcedure:
         return K
 
 
-def local_scales(D2):
-    """Self-tuning local scale of each row of a squared-distance matrix.
+def local_scales(dist):
+    """Self-tuning local scale from sorted distances to the fitted nodes.
 
-    The distance to the 7th nearest *other* node: index 7 of the sorted row
-    when the row contains the point itself (a zero), index 6 otherwise.
+    The distance to the 7th nearest *other* fitted node: column 7 when the
+    point is itself a fitted node (a zero first distance), column 6
+    otherwise, so a fitted node and an identical query get the same scale.
+    Always measured against all fitted nodes, also for Nystrom landmarks.
     """
-    n_ref = D2.shape[1]
-    has_self = D2.min(axis=1) <= 0
+    has_self = dist[:, 0] <= 0
     col = np.where(has_self, SELF_TUNING_NEIGHBOR, SELF_TUNING_NEIGHBOR - 1)
-    col = np.minimum(col, n_ref - 1)
-    kth = min(SELF_TUNING_NEIGHBOR, n_ref - 1)
-    part = np.partition(D2, kth, axis=1)[:, : kth + 1]
-    part.sort(axis=1)
-    s = np.sqrt(part[np.arange(len(D2)), np.minimum(col, kth)])
+    col = np.minimum(col, dist.shape[1] - 1)
+    s = np.asarray(dist[np.arange(len(dist)), col], dtype=np.float64)
     return np.maximum(s, 1e-12)
 
 
@@ -156,8 +155,9 @@ def fit_sparse(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
     if family == "knn":
         proc.k = int(min(param, n))
         W = knn_graph(ind, proc.k)
+        proc.radius = dist[:, proc.k - 1].astype(np.float64)
         what = f"kNN (k={param})"
-        info = {"affinity": "kNN connectivity, union-symmetrised", "k": proc.k}
+        info = {"affinity": "kNN connectivity, (A + A^T) / 2", "k": proc.k}
     else:
         proc.kmax = int(min(opts["eps_max_neighbors"], ind.shape[1]))
         proc.eps = float(param * opts["mst_longest_edge"])
@@ -189,11 +189,17 @@ def _dense_affinity(proc, X, chunk=_DENSE_CHUNK):
     )
     W = np.empty((n, n))
     for start in range(0, n, chunk):
-        W[start : start + chunk] = proc._dense_rows(X[start : start + chunk], X)
+        W[start : start + chunk] = proc._dense_rows(
+            X[start : start + chunk], X, _ref_scales(proc, slice(start, start + chunk))
+        )
     return (W + W.T) / 2
 
 
-def fit_dense(param, nodes, n_eigs, *, solver, seed, opts):
+def _ref_scales(proc, rows):
+    return proc.scales[rows] if proc.param == "self-tuning" else None
+
+
+def fit_dense(param, nodes, dist, n_eigs, *, solver, seed, opts):
     """Fit a fully connected Gaussian or self-tuning procedure."""
     n = nodes.shape[0]
     if solver == "auto":
@@ -209,6 +215,8 @@ def fit_dense(param, nodes, n_eigs, *, solver, seed, opts):
         else:
             idx = np.sort(rng.choice(n, size=m, replace=False))
         X = proc.ref = np.ascontiguousarray(nodes[idx])
+        if dist is not None:
+            dist = dist[idx]
         info["approximation"] = f"Nystrom, {m} landmarks ({opts['landmarks']})"
     if X.shape[0] < n_eigs:
         raise ValueError(
@@ -217,7 +225,7 @@ def fit_dense(param, nodes, n_eigs, *, solver, seed, opts):
             "n_components."
         )
     if param == "self-tuning":
-        proc.scales = _self_tuning_scales(X)
+        proc.scales = local_scales(dist)
         info["affinity"] = "self-tuning Gaussian exp(-d^2/(s_i s_j)), s = distance to 7th neighbour"
     else:
         proc.gamma = 1.0 / (float(param) * opts["median_sq_distance"])
@@ -250,24 +258,18 @@ def fit_dense(param, nodes, n_eigs, *, solver, seed, opts):
     return proc
 
 
-def _self_tuning_scales(X, chunk=_DENSE_CHUNK):
-    s = np.empty(X.shape[0])
-    for start in range(0, X.shape[0], chunk):
-        D2 = pairwise_distances(X[start : start + chunk], X, metric="sqeuclidean")
-        s[start : start + chunk] = local_scales(np.maximum(D2, 0))
-    return s
-
-
 def _fit_minibatch(proc, X, n_eigs, seed, opts, chunk=_DENSE_CHUNK):
     n = X.shape[0]
     d = np.zeros(n)
     for start in range(0, n, chunk):
-        d[start : start + chunk] = proc._dense_rows(X[start : start + chunk], X).sum(axis=1)
+        rows = slice(start, start + chunk)
+        d[rows] = proc._dense_rows(X[rows], X, _ref_scales(proc, rows)).sum(axis=1)
     s = 1.0 / np.sqrt(d)
 
     def columns(cols):
         # symmetric kernel: A[:, cols] = (A[cols, :])^T
-        return (proc._dense_rows(X[cols], X) * s[cols][:, None] * s[None, :]).T
+        K = proc._dense_rows(X[cols], X, _ref_scales(proc, cols))
+        return (K * s[cols][:, None] * s[None, :]).T
 
     mu, U = solve_minibatch(
         columns,

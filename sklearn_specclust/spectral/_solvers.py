@@ -101,7 +101,7 @@ def solve_amg(A, k, random_state, degrees, tol=1e-6, maxiter=500):
 
 
 def solve_minibatch(
-    kernel_rows, n, k, random_state, *, batch_size=256, max_iter=100, step=None
+    kernel_rows, n, k, random_state, *, batch_size=256, max_iter=200, step=1.0, decay=10.0
 ):
     """Mini-batch spectral analysis on the Stiefel manifold (Han & Filippone 2017).
 
@@ -123,20 +123,27 @@ def solve_minibatch(
         Seed of the initial block and of the batches.
     batch_size : int, default=256
         Columns per step.
-    max_iter : int, default=100
+    max_iter : int, default=200
         Number of steps.
-    step : float, default=None
-        Initial step size ``eta_0``; ``eta_t = eta_0 / sqrt(1 + t)``. Default
-        ``2 * n / batch_size``.
+    step : float, default=1.0
+        Initial step size ``eta_0``.
+    decay : float, default=10.0
+        Step schedule ``eta_t = eta_0 / (1 + t / decay)`` (Robbins-Monro, as
+        for Oja's rule).
+
+    Notes
+    -----
+    The error left by the stochastic steps grows as the relative gap
+    ``(mu_k - mu_{k+1}) / mu_k`` shrinks; on graphs with a small gap use
+    more steps or the Nystrom solver.
     """
     rng = np.random.RandomState(random_state)
     b = int(min(batch_size, n))
-    eta0 = 2.0 * n / b if step is None else float(step)
     U, _ = linalg.qr(rng.standard_normal((n, k)), mode="economic")
     for t in range(int(max_iter)):
         cols = np.sort(rng.choice(n, size=b, replace=False))
         G = (n / b) * (kernel_rows(cols) @ U[cols])
-        U, _ = linalg.qr(U + (eta0 / np.sqrt(1.0 + t)) * G, mode="economic")
+        U, _ = linalg.qr(U + (step / (1.0 + t / decay)) * G, mode="economic")
     # Rayleigh-Ritz with one exact pass over all columns, in blocks
     AU = np.zeros_like(U)
     for start in range(0, n, 2048):
