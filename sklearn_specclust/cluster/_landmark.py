@@ -61,7 +61,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training sample.
-    landmarks_ : ndarray of shape (n_landmarks_, n_features)
+    landmarks_ : ndarray of shape (min(n_landmarks, n_samples), n_features)
         The landmarks.
     bandwidth_ : float
         Kernel width used.
