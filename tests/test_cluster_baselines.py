@@ -94,7 +94,7 @@ def test_self_tuning_knn_with_all_neighbours_equals_dense(seed):
 
 
 def test_self_tuning_large_graph_uses_arpack_consistently(seed):
-    # Above 1000 nodes the eigenproblem goes to ARPACK; results must agree.
+    # Above 500 nodes the eigenproblem goes to ARPACK; results must agree.
     X, y = make_blobs(
         n_samples=1200, centers=[[0, 0], [6, 0], [0, 6], [6, 6]], random_state=seed
     )
@@ -330,3 +330,21 @@ def test_self_tuning_parameter_validation(params, match):
 def test_landmark_parameter_validation(params, match):
     with pytest.raises(ValueError, match=match):
         LandmarkSpectralClustering(**params).fit(np.random.rand(20, 2))
+
+
+
+def test_self_tuning_arpack_finds_repeated_eigenvalue(monkeypatch, seed):
+    # Four far-apart blobs: the kNN graph has four components and eigenvalue 1
+    # has multiplicity four; ARPACK (above 500 nodes) must find every copy.
+    from sklearn_specclust.cluster import _self_tuning
+
+    X, y = make_blobs(
+        n_samples=800, centers=[[0, 0], [60, 0], [0, 60], [60, 60]], random_state=seed
+    )
+    params = dict(n_clusters=4, affinity="knn", random_state=seed)
+    arpack = SelfTuningSpectralClustering(**params).fit(X)
+    monkeypatch.setattr(_self_tuning, "_DENSE_EIGH_MAX", 10_000)
+    lapack = SelfTuningSpectralClustering(**params).fit(X)
+    np.testing.assert_allclose(arpack.eigenvalues_, lapack.eigenvalues_, rtol=1e-8)
+    assert _subspace_distance(arpack.embedding_, lapack.embedding_) < 1e-6
+    assert adjusted_rand_score(y, arpack.labels_) == pytest.approx(1.0)

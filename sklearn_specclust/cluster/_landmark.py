@@ -61,7 +61,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training sample.
-    landmarks_ : ndarray of shape (n_landmarks_, n_features)
+    landmarks_ : ndarray of shape (min(n_landmarks, n_samples), n_features)
         The landmarks.
     bandwidth_ : float
         Kernel width used.
@@ -199,7 +199,11 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         Z_hat = Z @ sparse.diags(inv_sqrt)
         gram = (Z_hat.T @ Z_hat).toarray()
         k = self.n_clusters
-        eigvals, right = linalg.eigh(gram, subset_by_index=[p - k, p - 1])
+        # Dense LAPACK on the small p x p matrix: ARPACK can miss copies of
+        # the repeated eigenvalue 1 that well-separated clusters produce.
+        eigvals, right = linalg.eigh(
+            gram, subset_by_index=[p - k, p - 1], driver="evx"
+        )
         order = np.argsort(eigvals)[::-1]
         eigvals, right = np.maximum(eigvals[order], 0.0), right[:, order]
         right = deterministic_sign(right)

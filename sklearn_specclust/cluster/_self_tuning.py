@@ -22,7 +22,7 @@ from ._common import (
 )
 
 # Below this many nodes the eigenproblem is solved densely with LAPACK.
-_DENSE_EIGH_MAX = 1000
+_DENSE_EIGH_MAX = 500
 # Bytes of one block of query-to-training affinities in ``predict``.
 _PREDICT_BLOCK_BYTES = 64 * 2**20
 

@@ -1,0 +1,123 @@
+"""The documentation covers every public name (checked without running Sphinx)."""
+
+import ast
+import importlib
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+import sklearn_specclust
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "doc"
+USER_GUIDE = ["sanet", "rotinv", "choosing_affinities", "scaling", "reproducing"]
+
+
+def _apigen():
+    spec = importlib.util.spec_from_file_location("apigen", DOC / "apigen.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def documented_names(rst_text):
+    """Full names listed in the autosummary directives of an ``api.rst`` text."""
+    names, current, in_summary = set(), None, False
+    for line in rst_text.splitlines():
+        match = re.match(r"\.\. currentmodule:: (\S+)", line)
+        if match:
+            current, in_summary = match.group(1), False
+            continue
+        if line.startswith(".. autosummary::"):
+            in_summary = True
+            continue
+        if in_summary:
+            stripped = line.strip()
+            if not stripped or stripped.startswith(":"):
+                continue
+            if not line.startswith("   "):
+                in_summary = False
+                continue
+            names.add(f"{current}.{stripped}")
+    return names
+
+
+def missing_public_names(rst_text):
+    """Public names with no entry in the API reference text."""
+    documented = documented_names(rst_text)
+    missing = [
+        f"sklearn_specclust.{name}"
+        for name in sklearn_specclust.__all__
+        if f"sklearn_specclust.{name}" not in documented
+    ]
+    for sub in _apigen().public_subpackages():
+        module = importlib.import_module(f"sklearn_specclust.{sub}")
+        for name in module.__all__:
+            obj = getattr(module, name)
+            top = getattr(sklearn_specclust, name, None)
+            as_top = f"sklearn_specclust.{name}" in documented and top is obj
+            if not as_top and f"sklearn_specclust.{sub}.{name}" not in documented:
+                missing.append(f"sklearn_specclust.{sub}.{name}")
+    return sorted(set(missing))
+
+
+def _resolve(full_name):
+    module_name, _, attr = full_name.rpartition(".")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def test_every_public_name_has_an_api_entry():
+    assert missing_public_names(_apigen().render_api()) == []
+
+
+def test_a_missing_name_is_detected():
+    # The check above can fail: drop one entry from the text and it is reported.
+    text = _apigen().render_api()
+    name = sorted(sklearn_specclust.__all__)[0]
+    doctored = re.sub(rf"(?m)^   {name}$\n", "", text)
+    assert doctored != text
+    assert f"sklearn_specclust.{name}" in missing_public_names(doctored)
+
+
+def test_every_api_entry_resolves_and_has_a_template():
+    text = _apigen().render_api()
+    for full_name in documented_names(text):
+        assert _resolve(full_name) is not None, full_name
+    for template in set(re.findall(r":template: (\S+)", text)):
+        assert (DOC / "_templates" / template).is_file(), template
+
+
+def test_utils_functions_are_documented():
+    names = documented_names(_apigen().render_api())
+    assert "sklearn_specclust.utils.check_memory" in names
+
+
+def test_user_guide_pages_exist_and_are_linked():
+    index = (DOC / "user_guide" / "index.rst").read_text()
+    for page in USER_GUIDE:
+        assert (DOC / "user_guide" / f"{page}.rst").is_file(), page
+        assert re.search(rf"(?m)^\s+{page}$", index), f"{page} not in the toctree"
+    root = (DOC / "index.rst").read_text()
+    for entry in ("user_guide/index", "auto_examples/index", "api", "design"):
+        assert re.search(rf"(?m)^\s+{re.escape(entry)}$", root), entry
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "examples").glob("plot_*.py")), ids=lambda p: p.name
+)
+def test_gallery_examples_have_a_title(path):
+    # sphinx-gallery needs a module docstring starting with an underlined title.
+    docstring = ast.get_docstring(ast.parse(path.read_text()))
+    assert docstring, f"{path.name} has no docstring"
+    lines = [line for line in docstring.splitlines() if line.strip()]
+    assert len(lines) >= 2 and set(lines[1]) == {"="} or set(lines[0]) == {"="}, (
+        f"{path.name}: the docstring must start with a title underlined with '='"
+    )
+
+
+def test_docs_build_script_is_executable():
+    script = ROOT / ".ci" / "docs"
+    assert script.is_file() and script.stat().st_mode & 0o111
+    assert "sphinx -W --keep-going -b html doc doc/_build/html" in script.read_text()
