@@ -21,7 +21,9 @@ HAVE_TORCH = importlib.util.find_spec("torch") is not None
 FAST_PARAMS = {
     # 2-D rows are 1x1 maps: pad to 3x3 so patches and mean removal do real work
     "PatchExtractor": dict(patch_size=3, padding=1, remove_mean=True),
-    # "SpectralAnalysisLayer": dict(n_neighbors=(5,), eps_scales=(), sigmas=(), n_components=2),
+    "SpectralAnalysisLayer": dict(
+        n_neighbors=(5,), eps_scales=(1.0,), sigmas=("self-tuning",), n_components=2
+    ),
 }
 
 # {class name: {check name: reason a scikit-learn maintainer would accept}}

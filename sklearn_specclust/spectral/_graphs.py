@@ -1,0 +1,269 @@
+"""Affinity graphs: k-nearest neighbours, epsilon-MST, Gaussian and self-tuning.
+
+All graphs live on a *reference set* of nodes (the fitted nodes, or the
+landmarks of a Nystrom procedure). Every node carries a self-loop of weight 1
+(``W_ii = 1``): a query point identical to a fitted node then sees exactly
+the neighbourhood that node had in the fitted graph, which keeps the
+out-of-sample extension consistent with the fitted eigenvectors.
+"""
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, minimum_spanning_tree
+from sklearn.metrics import pairwise_distances
+from sklearn.neighbors import NearestNeighbors
+
+from ..utils import check_memory, dense_bytes
+
+# Queries are done in blocks of this many rows to bound temporary memory.
+_CHUNK = 8192
+
+
+class NeighborIndex:
+    """Nearest-neighbour search on a fixed reference set, exact or approximate.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_nodes, n_features), float32
+        Reference nodes.
+    algorithm : {"brute", "nndescent"}
+        Exact chunked brute force (scikit-learn) or approximate search with
+        pynndescent (Dong et al. 2011).
+    random_state : int
+        Seed of the approximate index.
+    n_jobs : int or None
+        Threads used by the search.
+    """
+
+    def __init__(self, X, *, algorithm="brute", random_state=0, n_jobs=None):
+        self.X = X
+        self.algorithm = algorithm
+        if algorithm == "nndescent":
+            from pynndescent import NNDescent
+
+            self._index = NNDescent(
+                X,
+                n_neighbors=30,
+                random_state=int(random_state),
+                n_jobs=-1 if n_jobs is None else n_jobs,
+                compressed=False,
+            )
+            self._index.prepare()
+        else:
+            self._index = NearestNeighbors(algorithm="brute", n_jobs=n_jobs).fit(X)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if self.algorithm == "nndescent":
+            # pynndescent indexes pickle, but rebuilding on demand keeps the
+            # estimator's pickle small and free of numba objects.
+            state["_index"] = None
+        return state
+
+    def query(self, Y, k):
+        """Return ``(distances, indices)`` of the ``k`` nearest reference nodes.
+
+        ``Y`` may contain copies of reference nodes; those are found at
+        distance 0 (the first neighbour).
+        """
+        k = int(min(k, self.X.shape[0]))
+        if self._index is None:
+            self.__init__(self.X, algorithm=self.algorithm)
+        dist = np.empty((Y.shape[0], k), dtype=np.float32)
+        ind = np.empty((Y.shape[0], k), dtype=np.intp)
+        for start in range(0, Y.shape[0], _CHUNK):
+            stop = min(start + _CHUNK, Y.shape[0])
+            if self.algorithm == "nndescent":
+                i, d = self._index.query(Y[start:stop], k=k)
+            else:
+                d, i = self._index.kneighbors(Y[start:stop], n_neighbors=k)
+            dist[start:stop] = d
+            ind[start:stop] = i
+        if self.algorithm == "nndescent":
+            # approximate search may miss an exact copy; restore it
+            # (it must be the first neighbour for the extension to be exact).
+            order = np.argsort(dist, axis=1, kind="stable")
+            dist = np.take_along_axis(dist, order, axis=1)
+            ind = np.take_along_axis(ind, order, axis=1)
+        return dist, ind
+
+
+def rows_to_csr(ind, weights, n_cols):
+    """Sparse matrix with ``weights[i, j]`` at ``(i, ind[i, j])``."""
+    n_rows, k = ind.shape
+    indptr = np.arange(0, n_rows * k + 1, k)
+    W = sparse.csr_matrix(
+        (weights.ravel().astype(np.float64), ind.ravel(), indptr),
+        shape=(n_rows, n_cols),
+    )
+    W.sum_duplicates()
+    return W
+
+
+def knn_graph(ind, n_neighbors):
+    """Symmetrised kNN connectivity graph ``(A + A^T) / 2`` with self-loops.
+
+    As in scikit-learn's ``SpectralEmbedding``: ``W_ij = 1`` when ``i`` and
+    ``j`` are each among the other's ``n_neighbors`` nearest nodes, ``0.5``
+    when only one of them is.
+
+    Parameters
+    ----------
+    ind : ndarray of shape (n_nodes, >= n_neighbors)
+        Neighbour indices of each node among the nodes, itself first.
+    n_neighbors : int
+        Neighbours per node, counting the node itself.
+
+    Returns
+    -------
+    W : csr_matrix of shape (n_nodes, n_nodes)
+    """
+    n = ind.shape[0]
+    A = rows_to_csr(ind[:, :n_neighbors], np.ones((n, n_neighbors)), n)
+    return (0.5 * (A + A.T)).tocsr()
+
+
+def knn_query_weights(dist, ind, radius, n_ref):
+    """kNN affinity rows of query points, consistent with :func:`knn_graph`.
+
+    A query's weight to each of its ``k`` nearest reference nodes ``j`` is 1
+    when the query is also within ``j``'s own k-th neighbour distance
+    ``radius[j]`` (mutual neighbours), else 0.5. For a fitted node this
+    reproduces its row of the fitted graph on its own ``k`` neighbours.
+    """
+    mutual = dist <= radius[ind] * (1 + 1e-6) + 1e-12
+    return rows_to_csr(ind, 0.5 + 0.5 * mutual, n_ref)
+
+
+def eps_graph(dist, ind, eps):
+    """Union-symmetrised epsilon-neighbourhood graph on precomputed neighbours.
+
+    Only the neighbours in ``ind`` are considered (a bounded number per node
+    keeps memory linear); ``truncated`` counts the nodes whose every listed
+    neighbour lay within ``eps``, i.e. whose neighbourhood may be cut short.
+
+    Returns
+    -------
+    W : csr_matrix
+        Binary affinity with self-loops.
+    truncated : int
+        Number of nodes whose neighbour list was exhausted within ``eps``.
+    """
+    n = ind.shape[0]
+    within = (dist <= eps).astype(np.float64)
+    within[:, 0] = 1.0  # self-loop (or nearest neighbour) always kept
+    truncated = int(np.count_nonzero(within[:, -1])) if ind.shape[1] < n else 0
+    A = rows_to_csr(ind, within, n)
+    A.eliminate_zeros()
+    return A.maximum(A.T).tocsr(), truncated
+
+
+def _component_representatives(X, labels, n_comp):
+    """Index of the node nearest to each component's mean."""
+    counts = np.bincount(labels, minlength=n_comp).astype(np.float64)
+    means = np.zeros((n_comp, X.shape[1]))
+    np.add.at(means, labels, X)
+    means /= counts[:, None]
+    d = np.einsum("ij,ij->i", X - means[labels], X - means[labels])
+    reps = np.empty(n_comp, dtype=np.intp)
+    order = np.lexsort((d, labels))
+    first = np.searchsorted(labels[order], np.arange(n_comp))
+    reps[:] = order[first]
+    return reps
+
+
+def bridge_components(X, W):
+    """Edges that connect the components of ``W`` into one graph.
+
+    Each component is represented by its node nearest to the component mean;
+    the Euclidean minimum spanning tree of the representatives gives
+    ``n_components - 1`` bridging edges.
+
+    Returns
+    -------
+    n_found : int
+        Number of connected components of ``W``.
+    rows, cols, lengths : ndarray
+        Bridging edges (empty when ``W`` is connected) and their Euclidean
+        lengths.
+    """
+    n_comp, labels = connected_components(W, directed=False)
+    if n_comp == 1:
+        empty = np.empty(0, dtype=np.intp)
+        return 1, empty, empty, np.empty(0)
+    reps = _component_representatives(np.asarray(X, dtype=np.float64), labels, n_comp)
+    check_memory(
+        dense_bytes((n_comp, n_comp)),
+        what=f"bridging {n_comp} graph components",
+        advice="Increase n_neighbors (or the eps scale) so the graph has fewer "
+        "components, or set on_disconnected='raise'.",
+    )
+    D = pairwise_distances(X[reps], metric="euclidean")
+    # tiny offset: minimum_spanning_tree drops zero-length (duplicate) edges
+    T = minimum_spanning_tree(sparse.csr_matrix(np.triu(D + 1e-12, 1))).tocoo()
+    return n_comp, reps[T.row], reps[T.col], D[T.row, T.col]
+
+
+def add_edges(W, rows, cols, weights):
+    """Return ``W`` with symmetric edges ``(rows, cols)`` added (max-combined)."""
+    n = W.shape[0]
+    E = sparse.csr_matrix((np.asarray(weights, dtype=np.float64), (rows, cols)), shape=(n, n))
+    return W.maximum(E).maximum(E.T).tocsr()
+
+
+def mst_longest_edge(X, dist, ind):
+    """Longest edge of the Euclidean minimum spanning tree, from a kNN graph.
+
+    The MST is computed on the (symmetrised) kNN graph given by ``dist`` and
+    ``ind``; if that graph is disconnected, its components are joined by the
+    MST of their representatives (see :func:`bridge_components`). On data
+    whose kNN graph is connected and contains the Euclidean MST (the usual
+    case for k >= 10) this is the exact longest MST edge.
+    """
+    n = ind.shape[0]
+    G = rows_to_csr(ind, dist.astype(np.float64) + 1e-12, n)
+    G.setdiag(0)
+    G.eliminate_zeros()
+    G = G.maximum(G.T)
+    _, rows, cols, lengths = bridge_components(X, G)
+    if len(rows):
+        G = add_edges(G, rows, cols, lengths + 1e-12)
+    T = minimum_spanning_tree(G)
+    return float(T.data.max() - 1e-12) if T.nnz else 0.0
+
+
+def median_sq_distance(X, random_state, n_pairs=20000):
+    """Median squared Euclidean distance between random pairs of distinct nodes."""
+    n = X.shape[0]
+    rng = np.random.RandomState(random_state)
+    i = rng.randint(0, n, size=n_pairs)
+    j = rng.randint(0, n, size=n_pairs)
+    keep = i != j
+    d = np.sum((X[i[keep]].astype(np.float64) - X[j[keep]]) ** 2, axis=1)
+    d = d[d > 0]
+    return float(np.median(d)) if d.size else 1.0
+
+
+def gaussian_kernel(Y, X, *, gamma=None, scale_y=None, scale_x=None):
+    """Dense Gaussian kernel between ``Y`` and ``X`` (float64).
+
+    ``exp(-gamma * d^2)`` with a global ``gamma``, or the self-tuning kernel
+    ``exp(-d^2 / (s_y s_x))`` with per-point local scales (Zelnik-Manor &
+    Perona 2004).
+    """
+    D2 = pairwise_distances(Y, X, metric="sqeuclidean").astype(np.float64, copy=False)
+    np.maximum(D2, 0, out=D2)
+    if gamma is not None:
+        D2 *= -gamma
+    else:
+        D2 /= -np.outer(scale_y, scale_x)
+    return np.exp(D2, out=D2)
+
+
+def disconnected_message(what, n_found, action):
+    """The warning text for a graph that fell apart into ``n_found`` components."""
+    return (
+        f"The {what} graph has {n_found} connected components; {action}. Its "
+        "smallest eigenvectors would otherwise only mark the components. "
+        "Increase n_neighbors / the eps scale / sigma to connect it."
+    )

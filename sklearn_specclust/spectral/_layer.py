@@ -1,0 +1,505 @@
+"""SpectralAnalysisLayer: many spectral procedures over all locations of all maps."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils import check_memory, dense_bytes, from_maps, validate_maps
+from ._extension import MU_FLOOR, extend
+from ._graphs import NeighborIndex, median_sq_distance, mst_longest_edge
+from ._laplacian import LAPLACIANS
+from ._procedures import fit_dense, fit_sparse
+
+# Neighbours of the kNN graph whose MST gives the eps scale.
+_MST_K = 10
+# Nodes embedded per block in transform.
+_TRANSFORM_CHUNK = 16384
+# "auto" switches to approximate neighbours above this many fitted nodes.
+_AUTO_NNDESCENT = 60000
+
+
+def _as_tuple(value, name):
+    if isinstance(value, str) or np.isscalar(value):
+        return (value,)
+    return tuple(value)
+
+
+def _check_values(values, name, *, integer=False, strings=()):
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            if v not in strings:
+                raise ValueError(
+                    f"{name} contains {v!r}; allowed strings are {list(strings)}."
+                )
+            out.append(v)
+            continue
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (Integral, Real)):
+            raise TypeError(f"{name} must hold numbers, got {v!r} of type {type(v).__name__}.")
+        if integer and (not isinstance(v, Integral) or v < 1):
+            raise ValueError(f"{name} must hold integers >= 1, got {v!r}.")
+        if not integer and not (np.isfinite(v) and v > 0):
+            raise ValueError(f"{name} must hold finite numbers > 0, got {v!r}.")
+        out.append(int(v) if integer else float(v))
+    return tuple(out)
+
+
+def _unique_rows(X):
+    """Distinct rows of a C-contiguous float32 array, in first-seen order."""
+    X = np.ascontiguousarray(X)
+    view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
+    _, first = np.unique(view, return_index=True)
+    return X[np.sort(first)]
+
+
+class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
+    """Parallel spectral procedures on every location of every map.
+
+    Each location of each input map (each row of 2-D input) is a node. The
+    layer fits several spectral procedures on the nodes -- one per kNN
+    ``n_neighbors`` value, per epsilon scale and per Gaussian ``sigma``, each
+    crossed with each Laplacian -- and outputs, at every location, the
+    concatenated eigenvector coordinates of all procedures. Every block holds
+    ``n_components`` coordinates in ascending Laplacian-eigenvalue order.
+    Any input, fitted or new, is embedded by the Nystrom out-of-sample
+    extension through the fitted graphs, so ``fit_transform(X)`` equals
+    ``fit(X).transform(X)``.
+
+    Parameters
+    ----------
+    n_neighbors : int or tuple of int, default=(9, 17)
+        One kNN procedure per value: the binary graph joining each node to its
+        ``k`` nearest nodes (itself included), symmetrised as
+        ``(A + A^T) / 2`` as in scikit-learn's ``SpectralEmbedding``. ``()`` switches the
+        family off. Values above the number of fitted nodes are clipped with a
+        warning.
+    eps_scales : float or tuple of float, default=(0.5, 1.0, 2.0)
+        One epsilon-neighbourhood procedure per value: binary graph joining
+        nodes closer than ``eps = scale * eta``, ``eta`` the longest edge of the
+        minimum spanning tree of the fitted nodes (computed on their 10-NN
+        graph, components joined as described in Notes). Each node keeps at
+        most ``eps_max_neighbors`` neighbours.
+    sigmas : float, "self-tuning" or tuple of those, default=(0.1, 0.01, "self-tuning")
+        One fully connected Gaussian procedure per value:
+        ``w_ij = exp(-d_ij^2 / (sigma * m))``, ``m`` the median squared
+        distance between fitted nodes (so ``sigma`` is relative: at
+        ``sigma=0.1`` a pair at the median distance weighs ``e^-10``, at
+        ``0.01`` ``e^-100``). ``"self-tuning"`` uses
+        ``exp(-d_ij^2 / (s_i s_j))`` with ``s_i`` the distance to the 7th
+        nearest node (Zelnik-Manor & Perona).
+    laplacians : {"sym", "rw"} or tuple of those, default=("sym",)
+        Normalised Laplacians crossed with every affinity: ``"sym"`` gives the
+        eigenvectors ``u`` of ``L_sym``, ``"rw"`` those of ``L_rw``
+        (``D^-1/2 u``). Both share one eigenproblem per affinity.
+    n_components : int, default=64
+        Eigenvectors per procedure.
+    drop_first : bool, default=False
+        Drop the first eigenvector (constant for ``L_rw``, ``sqrt(degree)`` for
+        ``L_sym`` on a connected graph) and return the next ``n_components``.
+    sparse_solver : {"lanczos", "amg", "exact"}, default="lanczos"
+        Solver of the kNN and epsilon procedures: ARPACK Lanczos on the
+        normalised affinity (no shift-invert), LOBPCG with a pyamg multigrid
+        preconditioner, or dense ``eigh`` (small graphs only).
+    dense_solver : {"auto", "exact", "nystrom", "minibatch"}, default="auto"
+        Solver of the Gaussian procedures: dense ``eigh``, Nystrom on
+        ``n_landmarks`` landmarks, or mini-batch Stiefel-manifold optimisation
+        (Han & Filippone). ``"auto"`` is ``"exact"`` up to 3000 fitted nodes,
+        else ``"nystrom"``. A dense affinity that will not fit in memory is
+        refused with a ``MemoryError`` naming these approximations.
+    n_landmarks : int, default=1000
+        Landmarks of the Nystrom solver.
+    landmarks : {"kmeans++", "random"}, default="kmeans++"
+        How Nystrom landmarks are drawn from the fitted nodes: k-means++
+        seeding (spread-out points, D^2 sampling) or uniformly.
+    minibatch_size : int, default=256
+        Columns per step of the mini-batch solver.
+    minibatch_steps : int, default=100
+        Steps of the mini-batch solver.
+    max_nodes : int or None, default=20000
+        Fit the graphs on at most this many nodes, drawn uniformly with
+        ``random_state``; the other nodes are embedded by the out-of-sample
+        extension. ``None`` uses every node. Exact duplicate nodes (e.g. blank
+        patches) are merged into one before the graphs are built.
+    eps_max_neighbors : int, default=32
+        Neighbours examined per node by the epsilon procedures (bounds memory;
+        ``procedures_`` reports how many nodes had all of them within eps).
+    neighbors_algorithm : {"auto", "brute", "nndescent"}, default="auto"
+        Exact chunked brute-force neighbours or approximate ones (pynndescent).
+        ``"auto"`` is exact up to 60000 fitted nodes.
+    on_disconnected : {"connect", "raise"}, default="connect"
+        A disconnected graph is joined (with a warning) by the minimum
+        spanning tree of one representative node per component, or refused.
+    n_jobs : int, default=None
+        Procedures fitted in parallel through joblib (a Dask or Ray joblib
+        backend spreads them over a cluster).
+    random_state : int, RandomState instance or None, default=None
+        Seeds node sampling, landmarks, solver start vectors and batches.
+
+    Attributes
+    ----------
+    procedures_ : list of dict
+        One description per output block, in output order: ``family``
+        (``"knn"``, ``"eps"`` or ``"gaussian"``), ``parameter``, ``laplacian``,
+        ``solver``, ``n_components``, ``n_nodes`` (reference nodes),
+        ``sampled`` (whether nodes were sampled), ``approximation`` (or
+        ``None``), ``n_connected_components`` found, ``bridged``, and
+        family-specific values (``eps``, ``gamma``...).
+    eigenvalues_ : list of ndarray
+        Laplacian eigenvalues of each block, ascending.
+    feature_eigenvalues_ : ndarray of shape (n_components_out_,)
+        The eigenvalue of every output channel.
+    n_components_out_ : int
+        Output channels: ``n_components`` times the number of procedures.
+    n_nodes_seen_ : int
+        Nodes (locations x maps) seen in ``fit``.
+    n_nodes_fit_ : int
+        Distinct nodes the graphs were built on.
+    n_features_in_ : int
+        Features of the 2-D input seen in ``fit``.
+
+    See Also
+    --------
+    sklearn.manifold.SpectralEmbedding : a single kNN or RBF spectral embedding.
+    spectral_analysis : the function form.
+
+    Notes
+    -----
+    Disconnected graphs are joined by ``n_components - 1`` edges of weight 1
+    (the weakest affinity for Gaussian graphs): the Euclidean minimum spanning
+    tree of the node nearest to each component's mean.
+
+    The 1/mu factor of the extension is clipped below at 0.01 for eigenvalues
+    ``mu`` of the normalised affinity near zero (eigenvectors of little
+    importance whose extension is ill-conditioned).
+
+    References
+    ----------
+    .. [1] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
+       image clustering", Neurocomputing 383, 2020.
+    .. [2] L. Zelnik-Manor and P. Perona, "Self-tuning spectral clustering",
+       NIPS 2004.
+    .. [3] Y. Bengio et al., "Out-of-sample extensions for LLE, Isomap, MDS,
+       Eigenmaps, and spectral clustering", NIPS 2004.
+    .. [4] Y. Han and M. Filippone, "Mini-batch spectral clustering", IJCNN 2017.
+    .. [5] C. Fowlkes et al., "Spectral grouping using the Nystrom method",
+       IEEE TPAMI 26(2), 2004.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.spectral import SpectralAnalysisLayer
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(20, 4, 4, 3)
+    >>> layer = SpectralAnalysisLayer(n_neighbors=(5, 9), eps_scales=(1.0,),
+    ...                               sigmas=("self-tuning",), n_components=4,
+    ...                               random_state=0)
+    >>> layer.fit_transform(X).shape
+    (20, 4, 4, 16)
+    >>> [p["family"] for p in layer.procedures_]
+    ['knn', 'knn', 'eps', 'gaussian']
+    """
+
+    _parameter_constraints = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "eps_scales": [Interval(Real, 0, None, closed="neither"), "array-like"],
+        "sigmas": [
+            Interval(Real, 0, None, closed="neither"),
+            StrOptions({"self-tuning"}),
+            "array-like",
+        ],
+        "laplacians": [StrOptions(set(LAPLACIANS)), "array-like"],
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "drop_first": ["boolean"],
+        "sparse_solver": [StrOptions({"lanczos", "amg", "exact"})],
+        "dense_solver": [StrOptions({"auto", "exact", "nystrom", "minibatch"})],
+        "n_landmarks": [Interval(Integral, 2, None, closed="left")],
+        "landmarks": [StrOptions({"kmeans++", "random"})],
+        "minibatch_size": [Interval(Integral, 1, None, closed="left")],
+        "minibatch_steps": [Interval(Integral, 1, None, closed="left")],
+        "max_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "eps_max_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "neighbors_algorithm": [StrOptions({"auto", "brute", "nndescent"})],
+        "on_disconnected": [StrOptions({"connect", "raise"})],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_neighbors=(9, 17),
+        *,
+        eps_scales=(0.5, 1.0, 2.0),
+        sigmas=(0.1, 0.01, "self-tuning"),
+        laplacians=("sym",),
+        n_components=64,
+        drop_first=False,
+        sparse_solver="lanczos",
+        dense_solver="auto",
+        n_landmarks=1000,
+        landmarks="kmeans++",
+        minibatch_size=256,
+        minibatch_steps=100,
+        max_nodes=20000,
+        eps_max_neighbors=32,
+        neighbors_algorithm="auto",
+        on_disconnected="connect",
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.n_neighbors = n_neighbors
+        self.eps_scales = eps_scales
+        self.sigmas = sigmas
+        self.laplacians = laplacians
+        self.n_components = n_components
+        self.drop_first = drop_first
+        self.sparse_solver = sparse_solver
+        self.dense_solver = dense_solver
+        self.n_landmarks = n_landmarks
+        self.landmarks = landmarks
+        self.minibatch_size = minibatch_size
+        self.minibatch_steps = minibatch_steps
+        self.max_nodes = max_nodes
+        self.eps_max_neighbors = eps_max_neighbors
+        self.neighbors_algorithm = neighbors_algorithm
+        self.on_disconnected = on_disconnected
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _resolve(self):
+        ks = _check_values(_as_tuple(self.n_neighbors, "n_neighbors"), "n_neighbors", integer=True)
+        scales = _check_values(_as_tuple(self.eps_scales, "eps_scales"), "eps_scales")
+        sigmas = _check_values(
+            _as_tuple(self.sigmas, "sigmas"), "sigmas", strings=("self-tuning",)
+        )
+        laps = _as_tuple(self.laplacians, "laplacians")
+        for lap in laps:
+            if lap not in LAPLACIANS:
+                raise ValueError(f"laplacians must hold 'sym' or 'rw', got {lap!r}.")
+        if not laps:
+            raise ValueError("laplacians is empty; give ('sym',), ('rw',) or both.")
+        affinities = (
+            [("knn", k) for k in ks]
+            + [("eps", s) for s in scales]
+            + [("gaussian", s) for s in sigmas]
+        )
+        if not affinities:
+            raise ValueError(
+                "n_neighbors, eps_scales and sigmas are all empty: the layer has no "
+                "procedure. Give at least one value to one of them."
+            )
+        return affinities, tuple(dict.fromkeys(laps))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit every procedure on the nodes of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+or (n_samples, height, width, channels)
+            Rows, images or feature maps; every location of every map is a node.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SpectralAnalysisLayer
+            The fitted layer.
+        """
+        affinities, laps = self._resolve()
+        maps, _ = validate_maps(self, X, reset=True)
+        nodes_all = maps.reshape(-1, maps.shape[-1])
+        rng = check_random_state(self.random_state)
+        n_seen = nodes_all.shape[0]
+        sampled = self.max_nodes is not None and n_seen > self.max_nodes
+        if sampled:
+            idx = np.sort(rng.choice(n_seen, size=self.max_nodes, replace=False))
+            sample = nodes_all[idx]
+        else:
+            sample = nodes_all
+        nodes = _unique_rows(np.asarray(sample, dtype=np.float32))
+        n = nodes.shape[0]
+        if n < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 distinct nodes to build a "
+                f"graph, got {n} (from {maps.shape[0]} sample(s) of "
+                f"{maps.shape[1] * maps.shape[2]} location(s)); n_samples=1 or "
+                "identical rows cannot be embedded."
+            )
+        n_eigs = self.n_components + int(self.drop_first)
+        if n_eigs > n:
+            raise ValueError(
+                f"n_components={self.n_components}"
+                f"{' (+1 dropped)' if self.drop_first else ''} is more than the {n} "
+                f"distinct nodes fitted (of {n_seen} seen); lower n_components or "
+                "give more data."
+            )
+        for fam, k in affinities:
+            if fam == "knn" and k > n:
+                warnings.warn(
+                    f"n_neighbors={k} is more than the {n} distinct fitted nodes; "
+                    f"using k={n} (a complete graph).",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        algo = self.neighbors_algorithm
+        if algo == "auto":
+            algo = "nndescent" if n > _AUTO_NNDESCENT else "brute"
+        seed = rng.randint(np.iinfo(np.int32).max)
+        index = NeighborIndex(nodes, algorithm=algo, random_state=seed, n_jobs=self.n_jobs)
+        has_eps = any(f == "eps" for f, _ in affinities)
+        k_sparse = [k for f, k in affinities if f == "knn"]
+        if has_eps:
+            k_sparse += [self.eps_max_neighbors, _MST_K]
+        k_query = int(min(max(k_sparse), n)) if k_sparse else 0
+        dist = ind = None
+        if k_query:
+            dist, ind = index.query(nodes, k_query)
+        opts = dict(
+            eps_max_neighbors=self.eps_max_neighbors,
+            mst_k=_MST_K,
+            on_disconnected=self.on_disconnected,
+            n_landmarks=self.n_landmarks,
+            landmarks=self.landmarks,
+            minibatch_size=self.minibatch_size,
+            minibatch_steps=self.minibatch_steps,
+        )
+        if has_eps:
+            k = min(_MST_K, k_query)
+            opts["mst_longest_edge"] = mst_longest_edge(nodes, dist[:, :k], ind[:, :k])
+        if any(f == "gaussian" and p != "self-tuning" for f, p in affinities):
+            opts["median_sq_distance"] = median_sq_distance(nodes, seed)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities))
+        jobs = []
+        for (fam, p), s in zip(affinities, seeds):
+            if fam == "gaussian":
+                jobs.append(delayed(fit_dense)(
+                    p, nodes, n_eigs, solver=self.dense_solver, seed=s, opts=opts
+                ))
+            else:
+                jobs.append(delayed(fit_sparse)(
+                    fam, p, nodes, dist, ind, n_eigs,
+                    solver=self.sparse_solver, seed=s, opts=opts,
+                ))
+        fitted = Parallel(n_jobs=self.n_jobs)(jobs)
+        for proc in fitted:
+            for message in proc.messages:
+                warnings.warn(message, UserWarning, stacklevel=3)
+
+        self._nodes = nodes
+        self._index = index
+        self._k_query = k_query
+        self._procs = fitted
+        self._laps = laps
+        drop = int(self.drop_first)
+        self.procedures_, self.eigenvalues_ = [], []
+        for proc in fitted:
+            lam = 1.0 - proc.mu[drop:]
+            for lap in laps:
+                desc = dict(
+                    family=proc.family,
+                    parameter=proc.param,
+                    laplacian=lap,
+                    solver=proc.solver,
+                    n_components=self.n_components,
+                    n_nodes=proc.n_ref,
+                    sampled=bool(sampled),
+                    approximation=None,
+                    neighbors=algo if proc.family != "gaussian" else None,
+                    n_clipped_eigenvalues=int(np.sum(proc.mu[drop:] < MU_FLOOR)),
+                )
+                desc.update(proc.info)
+                self.procedures_.append(desc)
+                self.eigenvalues_.append(lam.copy())
+        self.feature_eigenvalues_ = np.concatenate(self.eigenvalues_)
+        self.n_components_out_ = len(self.feature_eigenvalues_)
+        self.n_nodes_seen_ = int(n_seen)
+        self.n_nodes_fit_ = int(n)
+        return self
+
+    def transform(self, X):
+        """Embed every location of ``X`` through the fitted graphs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+or (n_samples, height, width, channels)
+            Data with maps of the fitted shape.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_out_) or \
+(n_samples, height, width, n_components_out_), float32
+            Concatenated eigenvector coordinates, 2-D for 2-D input.
+        """
+        check_is_fitted(self)
+        maps, was_2d = validate_maps(self, X, reset=False)
+        n_img, h, w, c = maps.shape
+        nodes = maps.reshape(-1, c)
+        n_out = self.n_components_out_
+        check_memory(
+            dense_bytes((nodes.shape[0], n_out), np.float32),
+            what=f"the {nodes.shape[0]} x {n_out} output of {type(self).__name__}",
+            advice="Transform the data in smaller batches of images.",
+        )
+        out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
+        for start in range(0, nodes.shape[0], _TRANSFORM_CHUNK):
+            stop = min(start + _TRANSFORM_CHUNK, nodes.shape[0])
+            self._transform_block(np.asarray(nodes[start:stop], dtype=np.float32), out[start:stop])
+        return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
+
+    def _transform_block(self, Y, out):
+        dist = ind = None
+        if self._k_query:
+            dist, ind = self._index.query(Y, self._k_query)
+        drop = int(self.drop_first)
+        col = 0
+        for proc in self._procs:
+            Wq = proc.query_weights(Y, self._nodes, dist, ind)
+            for lap in self._laps:
+                F = extend(Wq, proc.degrees, proc.mu, proc.U, laplacian=lap,
+                           mean_degree=proc.mean_degree)
+                m = F.shape[1] - drop
+                out[:, col : col + m] = F[:, drop:]
+                col += m
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        return tags
+
+
+def spectral_analysis(X, **params):
+    """Embed every location of ``X`` with the layer's parallel spectral procedures.
+
+    The function form of :class:`SpectralAnalysisLayer`: validates ``params``
+    (its parameters) and returns ``SpectralAnalysisLayer(**params).fit_transform(X)``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or (n_samples, height, width[, channels])
+        Rows, images or feature maps.
+    **params : dict
+        Parameters of :class:`SpectralAnalysisLayer`.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_out) or (n_samples, height, width, n_out)
+        Concatenated eigenvector coordinates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.spectral import spectral_analysis
+    >>> X = np.random.RandomState(0).rand(30, 5)
+    >>> spectral_analysis(X, n_neighbors=6, eps_scales=(), sigmas=(),
+    ...                   n_components=3, random_state=0).shape
+    (30, 3)
+    """
+    return SpectralAnalysisLayer(**params).fit_transform(X)
