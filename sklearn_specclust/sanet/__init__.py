@@ -2,7 +2,8 @@
 
 from ._binarize import SignBinarizer
 from ._coding import BitCoder
+from ._factory import make_sanet
 from ._patches import PatchExtractor
 from ._pooling import AbsMaxPool
 
-__all__ = ["AbsMaxPool", "BitCoder", "PatchExtractor", "SignBinarizer"]
+__all__ = ["AbsMaxPool", "BitCoder", "PatchExtractor", "SignBinarizer", "make_sanet"]
