@@ -1,0 +1,270 @@
+"""Landmark-based spectral clustering (SC-LS, Chen & Cai 2011)."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg, sparse
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.cluster import KMeans
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils import check_memory, dense_bytes
+from ._common import (
+    check_n_clusters,
+    deterministic_sign,
+    kmeans_on_embedding,
+    nearest_center,
+)
+
+
+class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
+    """Landmark-based spectral clustering (SC-LS, LSC of Chen & Cai).
+
+    ``n_landmarks`` representative points are chosen (k-means centres or a
+    random sample). Each sample is written as a sparse combination ``z`` of its
+    ``n_neighbors`` nearest landmarks, with Gaussian kernel weights normalised
+    to sum to one. With ``D`` the diagonal of the column sums of ``Z``, the
+    affinity ``W = Z D^-1 Z^T`` is never formed: the leading left singular
+    vectors of ``Z D^-1/2`` are obtained from the small ``p x p`` matrix
+    ``D^-1/2 Z^T Z D^-1/2``, and k-means on their rows gives the labels. Time
+    and memory are linear in ``n_samples``.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters (and of singular vectors).
+    n_landmarks : int, default=1000
+        Number of landmarks ``p`` (1000 in the paper). If larger than
+        ``n_samples``, every sample is a landmark.
+    landmark_selection : {"kmeans", "random"}, default="kmeans"
+        ``"kmeans"``: the centres of a k-means with random initialisation run
+        for ``landmark_max_iter`` iterations, as in the paper. ``"random"``: a
+        uniform sample of the data, faster.
+    n_neighbors : int, default=5
+        ``r``: number of nearest landmarks that represent each sample (5 in
+        the paper). At most the number of landmarks.
+    bandwidth : float or None, default=None
+        Width ``h`` of the kernel ``exp(-||x - u||^2 / (2 h^2))``. ``None``
+        uses the mean distance of the samples to their ``n_neighbors``
+        nearest landmarks.
+    landmark_max_iter : int, default=10
+        Iterations of the landmark k-means (``landmark_selection="kmeans"``).
+    n_init : int, default=10
+        Number of k-means initialisations on the embedding.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the landmark selection and the final k-means.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of each training sample.
+    landmarks_ : ndarray of shape (n_landmarks_, n_features)
+        The landmarks.
+    bandwidth_ : float
+        Kernel width used.
+    embedding_ : ndarray of shape (n_samples, n_clusters)
+        Leading left singular vectors of ``Z D^-1/2`` (the spectral
+        embedding k-means runs on).
+    singular_values_ : ndarray of shape (n_clusters,)
+        Matching singular values, descending.
+    cluster_centers_ : ndarray of shape (n_clusters, n_clusters)
+        k-means centres in the embedding.
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    See Also
+    --------
+    SelfTuningSpectralClustering : Exact spectral clustering with local scales.
+    sklearn.cluster.SpectralClustering : Exact spectral clustering.
+
+    Notes
+    -----
+    ``predict`` is exact out-of-sample: a new sample is represented by its
+    nearest landmarks the same way, ``z D^-1/2 B Sigma^-1`` (``B`` the right
+    singular vectors) gives its embedding, and the nearest k-means centre its
+    label. On the training samples this reproduces ``embedding_`` and hence
+    ``labels_``.
+
+    The kernel weights of a sample are computed relative to its nearest
+    landmark (a common factor that the normalisation removes), so far-away
+    samples do not underflow. Landmarks that are no sample's neighbour get a
+    zero column.
+
+    References
+    ----------
+    .. [1] X. Chen and D. Cai, "Large Scale Spectral Clustering with
+       Landmark-Based Representation", AAAI 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from sklearn.metrics import adjusted_rand_score
+    >>> from sklearn_specclust.cluster import LandmarkSpectralClustering
+    >>> X, y = make_blobs(n_samples=500, centers=4, random_state=0)
+    >>> lsc = LandmarkSpectralClustering(n_clusters=4, n_landmarks=50,
+    ...                                  random_state=0).fit(X)
+    >>> lsc.landmarks_.shape
+    (50, 2)
+    >>> bool((lsc.predict(X) == lsc.labels_).all())
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_landmarks": [Interval(Integral, 1, None, closed="left")],
+        "landmark_selection": [StrOptions({"kmeans", "random"})],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
+        "landmark_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        n_landmarks=1000,
+        landmark_selection="kmeans",
+        n_neighbors=5,
+        bandwidth=None,
+        landmark_max_iter=10,
+        n_init=10,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.n_landmarks = n_landmarks
+        self.landmark_selection = landmark_selection
+        self.n_neighbors = n_neighbors
+        self.bandwidth = bandwidth
+        self.landmark_max_iter = landmark_max_iter
+        self.n_init = n_init
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Cluster the samples of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : LandmarkSpectralClustering
+            Fitted estimator.
+        """
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
+        )
+        n = X.shape[0]
+        check_n_clusters(self.n_clusters, n, self)
+        p = min(self.n_landmarks, n)
+        if self.n_neighbors > p:
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} is larger than the number of "
+                f"landmarks ({p} = min(n_landmarks, n_samples)): each sample is "
+                "represented by its n_neighbors nearest landmarks. Lower "
+                "n_neighbors or use more landmarks."
+            )
+        check_memory(
+            2 * dense_bytes((p, p)) + dense_bytes((n, self.n_neighbors)) * 3,
+            what=f"The landmark representation of {n} samples on {p} landmarks",
+            advice="Use fewer landmarks (n_landmarks).",
+        )
+        rng = check_random_state(self.random_state)
+        self.landmarks_ = self._select_landmarks(X, p, rng)
+
+        self._nn = NearestNeighbors(
+            n_neighbors=self.n_neighbors, algorithm="brute"
+        ).fit(self.landmarks_)
+        dist, ind = self._nn.kneighbors(X)
+        if self.bandwidth is None:
+            bandwidth = float(np.mean(dist))
+            self.bandwidth_ = bandwidth if bandwidth > 0 else 1.0
+        else:
+            self.bandwidth_ = float(self.bandwidth)
+        Z = self._representation(dist, ind)
+
+        col_sum = np.asarray(Z.sum(axis=0)).ravel()
+        inv_sqrt = np.zeros_like(col_sum)
+        used = col_sum > 0
+        inv_sqrt[used] = 1.0 / np.sqrt(col_sum[used])
+        Z_hat = Z @ sparse.diags(inv_sqrt)
+        gram = (Z_hat.T @ Z_hat).toarray()
+        k = self.n_clusters
+        # Dense LAPACK on the small p x p matrix: ARPACK can miss copies of
+        # the repeated eigenvalue 1 that well-separated clusters produce.
+        eigvals, right = linalg.eigh(
+            gram, subset_by_index=[p - k, p - 1], driver="evx"
+        )
+        order = np.argsort(eigvals)[::-1]
+        eigvals, right = np.maximum(eigvals[order], 0.0), right[:, order]
+        right = deterministic_sign(right)
+        singular = np.sqrt(eigvals)
+        inv_singular = np.zeros_like(singular)
+        nonzero = singular > singular.max() * 1e-10
+        inv_singular[nonzero] = 1.0 / singular[nonzero]
+
+        self._projection = (inv_sqrt[:, None] * right) * inv_singular[None, :]
+        self.singular_values_ = singular
+        self.embedding_ = np.asarray(Z @ self._projection)
+        self.cluster_centers_, self.labels_ = kmeans_on_embedding(
+            self.embedding_,
+            self.n_clusters,
+            self.n_init,
+            rng.randint(np.iinfo(np.int32).max),
+        )
+        return self
+
+    def _select_landmarks(self, X, p, rng):
+        n = X.shape[0]
+        if p == n:
+            return np.array(X, dtype=np.float64)
+        if self.landmark_selection == "random":
+            return np.array(X[np.sort(rng.choice(n, p, replace=False))], np.float64)
+        km = KMeans(
+            n_clusters=p,
+            init="random",
+            n_init=1,
+            max_iter=self.landmark_max_iter,
+            random_state=rng.randint(np.iinfo(np.int32).max),
+        ).fit(X)
+        return np.asarray(km.cluster_centers_, dtype=np.float64)
+
+    def _representation(self, dist, ind):
+        """Sparse ``Z``: Gaussian weights on the r nearest landmarks, rows sum to 1."""
+        n, r = ind.shape
+        d2 = dist.astype(np.float64) ** 2
+        weights = np.exp(-(d2 - d2[:, :1]) / (2.0 * self.bandwidth_**2))
+        weights /= weights.sum(axis=1, keepdims=True)
+        rows = np.repeat(np.arange(n), r)
+        return sparse.csr_matrix(
+            (weights.ravel(), (rows, ind.ravel())),
+            shape=(n, self.landmarks_.shape[0]),
+        )
+
+    def predict(self, X):
+        """Label new samples through their landmark representation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Index of the cluster each sample belongs to.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        dist, ind = self._nn.kneighbors(X)
+        embedding = np.asarray(self._representation(dist, ind) @ self._projection)
+        return nearest_center(embedding, self.cluster_centers_)
