@@ -116,3 +116,17 @@ def test_natural_depths_and_errors():
         make_sanet(10, depth=3)
     with pytest.raises(ValueError, match="depth must be"):
         make_sanet(10, preset="natural", depth=0)
+
+
+def test_spectral_head(digits28):
+    X, _ = digits28
+    net = make_sanet(3, head="spectral", random_state=0, **SMALL)
+    names = [n for n, _ in net.steps]
+    assert names[-3:] == ["embed", "normalize", "cluster"]
+    labels = _quiet(net.fit_predict, X)
+    assert len(np.unique(labels)) == 3
+    emb = _quiet(net[:-1].transform, X[:5])
+    assert emb.shape == (5, 3)
+    np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1, rtol=1e-5)
+    with pytest.raises(ValueError, match="head must be"):
+        make_sanet(3, head="dbscan")

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, Normalizer
 
 from ..spectral import SpectralAnalysisLayer
 from ._binarize import SignBinarizer
@@ -100,6 +100,7 @@ def make_sanet(
     pool=True,
     binarize=True,
     code=True,
+    head="kmeans",
     random_state=None,
     **overrides,
 ):
@@ -146,6 +147,14 @@ def make_sanet(
         Keep the abs-max pooling, sign binarization and bit coding stages
         (the paper's Table 3 ablation switches them off); a switched-off
         stage is ``"passthrough"``.
+    head : {"kmeans", "spectral"}, default="kmeans"
+        ``"kmeans"`` hands the flattened features straight to ``clusterer``
+        (the paper). ``"spectral"`` first embeds the *images* with a kNN
+        spectral embedding (step ``embed``: ``SpectralAnalysisLayer`` with
+        ``n_neighbors=10``, ``n_clusters`` eigenvectors, every image a node,
+        Nystrom extension for new images) and L2-normalises each row (step
+        ``normalize``), i.e. spectral clustering of the images on the SA-Net
+        features (see the benchmarks for what each choice reaches).
     random_state : int, RandomState instance or None, default=None
         Seeds every layer and the default clusterer.
     **overrides : dict
@@ -195,8 +204,17 @@ def make_sanet(
         ("binarize", SignBinarizer() if binarize else "passthrough"),
         ("code", BitCoder(8) if code else "passthrough"),
         ("flatten", FunctionTransformer(_to_rows)),
-        ("cluster", clusterer),
     ]
+    if head == "spectral":
+        steps += [
+            ("embed", SpectralAnalysisLayer(
+                n_neighbors=(10,), eps_scales=(), sigmas=(), n_components=n_clusters,
+                max_nodes=None, random_state=random_state)),
+            ("normalize", Normalizer()),
+        ]
+    elif head != "kmeans":
+        raise ValueError(f"head must be 'kmeans' or 'spectral', got {head!r}.")
+    steps.append(("cluster", clusterer))
     pipe = Pipeline(steps)
     if overrides:
         pipe.set_params(**overrides)
