@@ -49,6 +49,7 @@ MODELS = {
         "sklearn_specclust._models:make_spectral",
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
     ),
+    "sanet": ("sklearn_specclust.sanet:make_sanet", "SA-Net-2, the paper's MNIST preset (28x28 images)"),
 }
 
 

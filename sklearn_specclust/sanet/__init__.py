@@ -1,3 +1,9 @@
-"""sanet subpackage."""
+"""SA-Net stages: patches, abs-max pooling, sign binarization, bit coding."""
 
-__all__ = []
+from ._binarize import SignBinarizer
+from ._coding import BitCoder
+from ._factory import make_sanet
+from ._patches import PatchExtractor
+from ._pooling import AbsMaxPool
+
+__all__ = ["AbsMaxPool", "BitCoder", "PatchExtractor", "SignBinarizer", "make_sanet"]

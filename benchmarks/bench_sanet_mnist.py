@@ -1,0 +1,195 @@
+"""SA-Net-2 on MNIST beside scikit-learn and the engine's baselines, one run.
+
+Prints (and with ``--out`` writes) a Markdown table: ACC, NMI, ARI, FS (pairwise
+Fowlkes-Mallows F) and fit time of every method on the same images, with the
+paper's Table 2 row (ACC 0.970) for reference, plus time and peak traced
+memory of every SA-Net stage.
+
+``--occlude 0.2`` runs everything on ``make_occluded`` images (20 % block
+occlusion, SA-Net Sec. 4.2) as well as on the clean ones and reports the drop.
+``--train N`` adds the out-of-sample measurement: fit SA-Net on the first N
+MNIST train images and ``predict`` the test images.
+
+Usage::
+
+    PYTHONPATH=. python benchmarks/bench_sanet_mnist.py --n 10000 --out benchmarks/results/sanet_mnist.md
+"""
+
+import argparse
+import platform
+import sys
+import time
+import tracemalloc
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sklearn.cluster import KMeans, SpectralClustering
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_sanet_data import load, peak_rss_gib, scores  # noqa: E402
+
+from sklearn_specclust.sanet import make_sanet  # noqa: E402
+
+PAPER = "| SA-Net-2, paper Table 2 (not run here) | 0.970 | - | - | - | - |"
+
+
+def sanet_staged(net, X):
+    """fit_predict step by step; returns labels and (step, seconds, GiB) rows."""
+    rows = []
+    Z = X
+    tracemalloc.start()
+    for name, est in net.steps:
+        if est == "passthrough":
+            continue
+        tracemalloc.reset_peak()
+        t0 = time.perf_counter()
+        Z = est.fit_predict(Z) if name == "cluster" else est.fit_transform(Z)
+        rows.append((name, time.perf_counter() - t0, tracemalloc.get_traced_memory()[1] / 2**30))
+        print(f"   {name:10s} {rows[-1][1]:7.1f} s {rows[-1][2]:6.2f} GiB", flush=True)
+    tracemalloc.stop()
+    return Z, rows
+
+
+TAILS = {
+    "SA-Net-2 (paper preset: pool, binarize, code, k-means)": {},
+    "SA-Net-2 codes + spectral head": dict(head="spectral"),
+    "SA-Net-2 pooled real maps + spectral head": dict(
+        head="spectral", binarize=False, code=False),
+    "SA-Net-2 pooled real maps + k-means": dict(binarize=False, code=False),
+}
+
+
+def baselines():
+    out = {}
+    out["KMeans (pixels)"] = lambda: KMeans(10, n_init=10, random_state=0)
+    out["SpectralClustering kNN k=10, amg (pixels)"] = lambda: SpectralClustering(
+        10, affinity="nearest_neighbors", n_neighbors=10, eigen_solver="amg",
+        assign_labels="kmeans", random_state=0)
+    try:
+        from sklearn_specclust.cluster import (
+            LandmarkSpectralClustering,
+            SelfTuningSpectralClustering,
+        )
+    except ImportError:
+        return out
+    out["SC-ST (engine, kNN self-tuning)"] = lambda: SelfTuningSpectralClustering(
+        10, affinity="knn", random_state=0)
+    out["SC-LS (engine, 1000 landmarks)"] = lambda: LandmarkSpectralClustering(
+        10, random_state=0)
+    return out
+
+
+def _row(name, y, labels, sec):
+    s = scores(y, labels)
+    line = (f"| {name} | {s['ACC']:.3f} | {s['NMI']:.3f} | {s['ARI']:.3f} "
+            f"| {s['FS']:.3f} | {sec:.0f} |")
+    print(line, flush=True)
+    return line
+
+
+def run(X, y, args, tag):
+    """The layers are fitted once; every SA-Net tail reuses their output."""
+    lines = []
+    net = make_sanet(10, random_state=0, **args.overrides)
+    n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+    print(f"{tag}: SA-Net layers", flush=True)
+    t0 = time.perf_counter()
+    Z, rows = sanet_staged(net[:n_layers], X)
+    layers_sec = time.perf_counter() - t0
+    for name, kw in TAILS.items():
+        tail = make_sanet(10, random_state=0, **kw)
+        tail = tail[n_layers:]
+        t0 = time.perf_counter()
+        labels = tail.fit_predict(Z)
+        lines.append(_row(name, y, labels, layers_sec + time.perf_counter() - t0))
+    stage_tables = [("SA-Net-2 layers", rows)]
+    if not args.no_baselines:
+        for name, make in baselines().items():
+            print(f"{tag}: {name}", flush=True)
+            t0 = time.perf_counter()
+            labels = make().fit_predict(X.reshape(len(X), -1) / 255.0)
+            lines.append(_row(name, y, labels, time.perf_counter() - t0))
+    return lines, stage_tables
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--subset", default="test", choices=["test", "all"])
+    ap.add_argument("--occlude", type=float, default=0.0)
+    ap.add_argument("--train", type=int, default=0)
+    ap.add_argument("--set", nargs="*", default=[], metavar="STEP__PARAM=VALUE",
+                    help="make_sanet overrides (Python literals), e.g. layer2__max_nodes=5000")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    import ast
+
+    args.overrides = {k: ast.literal_eval(v) for k, v in (o.split("=", 1) for o in args.set)}
+    warnings.filterwarnings("ignore", category=UserWarning)
+    X, y = load("mnist", args.subset)
+    X, y = X[: args.n], y[: args.n]
+    head = ["| method | ACC | NMI | ARI | FS | fit s |", "| --- | --- | --- | --- | --- | --- |"]
+    text = [f"# SA-Net-2 on MNIST {args.subset} (first {len(X)} images)", "",
+            f"Command: `PYTHONPATH=. python benchmarks/bench_sanet_mnist.py "
+            f"{' '.join(sys.argv[1:])}`", "",
+            f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: "
+            f"{platform.machine()} 2-core CPU shared with other engineers' jobs "
+            "(load average 10+ during the run), so times are inflated and only "
+            "comparable within this table.", ""]
+    lines, stages = run(X, y, args, "clean")
+    text += ["## Clustering", ""] + head + [PAPER] + lines + [""]
+    if args.occlude:
+        from sklearn_specclust.datasets import make_occluded
+
+        Xo = make_occluded(X, args.occlude, random_state=0)
+        lo, _ = run(Xo, y, args, "occluded")
+        text += [f"## Occluded ({args.occlude:.0%} block, make_occluded)", ""] + head + lo
+        text += ["", "Drop (clean ACC - occluded ACC):", ""]
+        for a, b in zip(lines, lo):
+            name = a.split("|")[1].strip()
+            text.append(f"- {name}: {float(a.split('|')[2]) - float(b.split('|')[2]):+.3f}")
+        text.append("")
+    if args.train:
+        Xtr, ytr = load("mnist", "train")
+        Xtr, ytr = Xtr[: args.train], ytr[: args.train]
+        text += [f"## Out-of-sample: fit on {len(Xtr)} train images, predict the {len(X)} "
+                 "test images", "", "| method | train ACC | test ACC (held out) | fit s "
+                 "| predict s | predict images/s |", "| --- | --- | --- | --- | --- | --- |"]
+        net = make_sanet(10, random_state=0, **args.overrides)
+        n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+        layers = net[:n_layers]
+        t0 = time.perf_counter()
+        Ztr = layers.fit_transform(Xtr)
+        t1 = time.perf_counter()
+        Zte = layers.transform(X)
+        t2 = time.perf_counter()
+        for name, kw in list(TAILS.items()):
+            tail = make_sanet(10, random_state=0, **kw)[n_layers:]
+            t3 = time.perf_counter()
+            lab_tr = tail.fit_predict(Ztr)
+            t4 = time.perf_counter()
+            lab_te = tail.predict(Zte)
+            t5 = time.perf_counter()
+            pred = (t2 - t1) + (t5 - t4)
+            text.append(f"| {name} | {scores(ytr, lab_tr)['ACC']:.3f} | "
+                        f"{scores(y, lab_te)['ACC']:.3f} | {(t1 - t0) + (t4 - t3):.0f} "
+                        f"| {pred:.0f} | {len(X) / pred:.0f} |")
+            print(text[-1], flush=True)
+        text.append("")
+    for name, rows in stages:
+        text += [f"## Stages of {name} (clean; the tails above reuse them)", "",
+                 "| step | s | peak traced GiB |",
+                 "| --- | --- | --- |"]
+        text += [f"| {s} | {t:.1f} | {m:.2f} |" for s, t, m in rows] + [""]
+    text.append(f"Peak RSS of the whole run: {peak_rss_gib():.2f} GiB.")
+    out = "\n".join(text)
+    print(out)
+    if args.out:
+        Path(args.out).write_text(out + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Sign binarization of spectral feature maps."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils import from_maps, validate_maps
+
+
+class SignBinarizer(TransformerMixin, BaseEstimator):
+    """Sign of every spectral feature: positive -> 1, otherwise 0 (SA-Net).
+
+    The sign of an eigenvector coordinate says on which side of the
+    eigenvector's nodal line a patch lies; SA-Net keeps only that bit before
+    coding. Zero maps to 0.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (2-D input) or map height (3-D/4-D input) seen in
+        ``fit``.
+
+    See Also
+    --------
+    BitCoder : Packs groups of these bits into decimal maps.
+    sklearn.preprocessing.Binarizer : Thresholding of 2-D data.
+
+    Notes
+    -----
+    The output keeps the input's floating dtype (values 0.0 and 1.0) so the
+    next stage and any scikit-learn clusterer can use it directly. It is
+    :class:`sklearn.preprocessing.Binarizer` with ``threshold=0`` extended to
+    the 3-D and 4-D map layouts.
+
+    References
+    ----------
+    .. [1] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
+       image clustering", Neurocomputing, 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.sanet import SignBinarizer
+    >>> SignBinarizer().fit_transform(np.array([[-0.5, 0.0, 2.0]]))
+    array([[0., 0., 1.]])
+    """
+
+    _parameter_constraints = {}
+
+    def __init__(self):
+        pass
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the map shape.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        validate_maps(self, X, reset=True)
+        return self
+
+    def transform(self, X):
+        """Binarize by sign.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps of the shape seen in ``fit``.
+
+        Returns
+        -------
+        bits : ndarray of the same shape as ``X``
+            1.0 where ``X > 0``, else 0.0.
+        """
+        check_is_fitted(self, "n_features_in_")
+        maps, was_2d = validate_maps(self, X, reset=False)
+        return from_maps((maps > 0).astype(maps.dtype), was_2d)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

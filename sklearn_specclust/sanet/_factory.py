@@ -1,0 +1,225 @@
+"""make_sanet: SA-Net as a plain scikit-learn Pipeline, with the paper's presets."""
+
+import numpy as np
+from sklearn.cluster import KMeans
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, Normalizer
+
+from ..spectral import SpectralAnalysisLayer
+from ._binarize import SignBinarizer
+from ._coding import BitCoder
+from ._patches import PatchExtractor
+from ._pooling import AbsMaxPool
+
+PRESETS = ("mnist", "faces", "natural", "digits")
+
+
+def _to_rows(X):
+    """Flatten maps to one row per image (the input of the clusterer)."""
+    X = np.asarray(X)
+    return X.reshape(X.shape[0], -1)
+
+
+def _layer(rs, **params):
+    return SpectralAnalysisLayer(random_state=rs, **params)
+
+
+def _preset_steps(preset, depth, rs):
+    """List of (name, estimator) before the pool/binarize/code stages."""
+    if preset == "mnist":
+        if depth != 2:
+            raise ValueError(f"preset='mnist' is the paper's 2-layer network; got depth={depth}.")
+        return [
+            ("patches1", PatchExtractor(11, step=5, padding=4, remove_mean=True,
+                                        image_shape=(28, 28), output="maps")),
+            ("layer1", _layer(rs, n_neighbors=(9, 17), eps_scales=(0.5, 1.0, 2.0),
+                              sigmas=("self-tuning", 0.1, 0.01), n_components=64)),
+            ("patches2", PatchExtractor(4, step=1)),
+            ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
+                              sigmas=("self-tuning", 0.1), n_components=16)),
+        ]
+    if preset == "faces":
+        if depth != 2:
+            raise ValueError(f"preset='faces' has 2 layers; got depth={depth}.")
+        return [
+            ("patches1", PatchExtractor(15, step=7, remove_mean=True, output="maps")),
+            ("layer1", _layer(rs, n_neighbors=(9, 17), eps_scales=(0.5, 1.0, 2.0),
+                              sigmas=("self-tuning", 0.1, 0.01), n_components=64,
+                              dense_solver="nystrom")),
+            ("patches2", PatchExtractor(2, step=1)),
+            ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
+                              sigmas=("self-tuning", 0.1), n_components=16,
+                              dense_solver="nystrom")),
+        ]
+    if preset == "digits":
+        # scikit-learn's 8x8 digits: the MNIST network scaled to 8x8 images
+        if depth != 2:
+            raise ValueError(f"preset='digits' has 2 layers; got depth={depth}.")
+        return [
+            ("patches1", PatchExtractor(4, step=2, padding=1, remove_mean=True,
+                                        image_shape=(8, 8), output="maps")),
+            ("layer1", _layer(rs, n_neighbors=(9, 17), eps_scales=(1.0,),
+                              sigmas=("self-tuning",), n_components=16)),
+            ("patches2", PatchExtractor(2, step=1)),
+            ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
+                              sigmas=("self-tuning",), n_components=8)),
+        ]
+    # "natural" (paper 4.3): 16 procedures x 16, then 8 x 8, then 3x3 layers
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1, got {depth}.")
+    steps = [
+        ("patches1", PatchExtractor(11, step=2, remove_mean=True, output="maps")),
+        ("layer1", _layer(rs, n_neighbors=(9, 17, 21), eps_scales=(0.5, 1.0, 2.0),
+                          sigmas=("self-tuning", 0.1), laplacians=("sym", "rw"),
+                          n_components=16)),
+    ]
+    if depth >= 2:
+        steps += [
+            ("patches2", PatchExtractor(5, step=2)),
+            ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
+                              sigmas=("self-tuning", 0.1), laplacians=("sym",),
+                              n_components=8)),
+        ]
+    for d in range(3, depth + 1):
+        # each further layer: 3x3 patches (size kept by padding), 8 x 8, pooling
+        steps += [
+            (f"pool{d - 1}", AbsMaxPool(3, stride=1)),
+            (f"patches{d}", PatchExtractor(3, step=1, padding=1)),
+            (f"layer{d}", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
+                                 sigmas=("self-tuning", 0.1), n_components=8)),
+        ]
+    return steps
+
+
+def make_sanet(
+    n_clusters=10,
+    *,
+    preset="mnist",
+    depth=2,
+    clusterer=None,
+    pool=True,
+    binarize=True,
+    code=True,
+    head="kmeans",
+    random_state=None,
+    **overrides,
+):
+    """SA-Net as a :class:`~sklearn.pipeline.Pipeline` with the paper's settings.
+
+    The steps are named so that every parameter is reachable by
+    ``GridSearchCV`` (``"layer1__n_neighbors"``, ``"layer2__sigmas"``,
+    ``"pool__pool_size"`` ...): ``patches1``, ``layer1``, ``patches2``,
+    ``layer2`` (and, for deeper ``"natural"`` networks, ``pool2``,
+    ``patches3``, ``layer3`` ...), then ``pool``, ``binarize``, ``code``,
+    ``flatten`` and ``cluster``. Every layer embeds new images out of sample,
+    so the pipeline can ``predict`` held-out images.
+
+    Parameters
+    ----------
+    n_clusters : int, default=10
+        Number of clusters of the default k-means clusterer.
+    preset : {"mnist", "faces", "natural", "digits"}, default="mnist"
+        The paper's settings:
+
+        - ``"mnist"`` (Sec. 4.1): 11x11 patches, stride 5, zero padding 4
+          (6x6 per 28x28 image), mean removed; layer 1: kNN k=9, 17;
+          eps = 0.5, 1, 2 x the MST's longest edge; Gaussian self-tuning,
+          sigma=0.1, sigma=0.01; L_sym; 64 eigenvectors each (6x6x512);
+          layer 2: 4x4 feature patches, stride 1, no padding (3x3); kNN 9, 17;
+          self-tuning, sigma=0.1; 16 eigenvectors each (3x3x64); abs-max
+          pooling 3x3 with stride 1 and "same" borders (keeps 3x3); sign
+          binarization; coding with L=8 -> 3x3x8 = 72 features; k-means.
+        - ``"faces"`` (Sec. 4.2): 15x15 patches, stride 7, Nystrom for the
+          dense affinities, 2x2 feature patches in layer 2.
+        - ``"natural"`` (Sec. 4.3): 11x11 patches, stride 2; 16 procedures
+          (kNN 9, 17, 21; eps x3; self-tuning and sigma=0.1; both
+          Laplacians) of 16 eigenvectors; layer 2: 5x5 patches, stride 2,
+          4 procedures x 8 eigenvectors; each further layer (``depth`` 3, 5):
+          abs-max pooling, 3x3 patches (padded), 4 procedures x 8.
+        - ``"digits"``: the MNIST network shrunk for scikit-learn's 8x8
+          digits (4x4 patches, stride 2; 2x2 feature patches), not from the
+          paper.
+    depth : int, default=2
+        Number of spectral layers (only ``"natural"`` allows other than 2).
+    clusterer : estimator or None, default=None
+        The last step; ``None`` is ``KMeans(n_clusters, n_init=10)``.
+    pool, binarize, code : bool, default=True
+        Keep the abs-max pooling, sign binarization and bit coding stages
+        (the paper's Table 3 ablation switches them off); a switched-off
+        stage is ``"passthrough"``.
+    head : {"kmeans", "spectral"}, default="kmeans"
+        ``"kmeans"`` hands the flattened features straight to ``clusterer``
+        (the paper). ``"spectral"`` first embeds the *images* with a kNN
+        spectral embedding (step ``embed``: ``SpectralAnalysisLayer`` with
+        ``n_neighbors=10``, ``n_clusters`` eigenvectors, every image a node,
+        Nystrom extension for new images) and L2-normalises each row (step
+        ``normalize``), i.e. spectral clustering of the images on the SA-Net
+        features (see the benchmarks for what each choice reaches).
+    random_state : int, RandomState instance or None, default=None
+        Seeds every layer and the default clusterer.
+    **overrides : dict
+        ``step__param`` values set on the pipeline, e.g.
+        ``layer1__max_nodes=5000``.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        The SA-Net; ``fit_predict`` on ``(n, 28, 28)``, ``(n, 28, 28, 1)``
+        or ``(n, 784)`` images (``"mnist"``).
+
+    Notes
+    -----
+    Choices the paper leaves open, made here: the pooling window is 3x3 with
+    stride 1 and "same" borders (the only reading under which 3x3x64 maps
+    give 72 coded features); sigma is relative to the median squared
+    distance between nodes (see :class:`SpectralAnalysisLayer`); the bit
+    coder groups channels inside each procedure's block (ascending
+    eigenvalue order), never across procedures: ``code__block_size`` is set
+    to the last layer's ``n_components`` (set it again when a search changes
+    that ``n_components`` to a value that is not a multiple of 8).
+
+    References
+    ----------
+    .. [1] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
+       image clustering", Neurocomputing 383, 2020.
+
+    Examples
+    --------
+    >>> from sklearn_specclust.datasets import load_digits_images
+    >>> from sklearn_specclust.sanet import make_sanet
+    >>> X, y = load_digits_images(return_X_y=True)
+    >>> net = make_sanet(10, preset="digits", random_state=0)
+    >>> [name for name, _ in net.steps]
+    ['patches1', 'layer1', 'patches2', 'layer2', 'pool', 'binarize', 'code', 'flatten', 'cluster']
+    >>> net.fit_predict(X[:150]).shape
+    (150,)
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown preset {preset!r}; choose one of {list(PRESETS)}.")
+    steps = _preset_steps(preset, int(depth), random_state)
+    if clusterer is None:
+        clusterer = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
+    steps += [
+        ("pool", AbsMaxPool(3, stride=1, padding="same") if pool else "passthrough"),
+        ("binarize", SignBinarizer() if binarize else "passthrough"),
+        ("code", BitCoder(8) if code else "passthrough"),
+        ("flatten", FunctionTransformer(_to_rows)),
+    ]
+    if head == "spectral":
+        steps += [
+            ("embed", SpectralAnalysisLayer(
+                n_neighbors=(10,), eps_scales=(), sigmas=(), n_components=n_clusters,
+                max_nodes=None, random_state=random_state)),
+            ("normalize", Normalizer()),
+        ]
+    elif head != "kmeans":
+        raise ValueError(f"head must be 'kmeans' or 'spectral', got {head!r}.")
+    steps.append(("cluster", clusterer))
+    pipe = Pipeline(steps)
+    if overrides:
+        pipe.set_params(**overrides)
+    if code and "code__block_size" not in overrides:
+        # groups stay inside each procedure's block of the last layer
+        last = [name for name, _ in steps if name.startswith("layer")][-1]
+        pipe.set_params(code__block_size=pipe.get_params()[f"{last}__n_components"])
+    return pipe

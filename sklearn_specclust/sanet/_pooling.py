@@ -1,0 +1,189 @@
+"""Abs-max pooling: the value of largest magnitude in each window, sign kept."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils import from_maps, validate_maps
+
+
+def _pool_geometry(size, pool_size, stride, padding):
+    """(pad_before, pad_after, n_out) along one axis."""
+    if padding == "same":
+        before = (pool_size - 1) // 2
+        after = pool_size - 1 - before
+        return before, after, (size - 1) // stride + 1
+    return 0, 0, (size - pool_size) // stride + 1
+
+
+def abs_max_pool(maps, pool_size, *, stride=1, padding="same"):
+    """Abs-max pooling of 4-D maps, each channel on its own.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (n_samples, height, width, channels)
+        Feature maps.
+    pool_size : int
+        Side of the square pooling window.
+    stride : int, default=1
+        Step between windows; ``stride < pool_size`` gives overlapping windows.
+    padding : {"same", "valid"}, default="same"
+        ``"same"``: windows centred on every ``stride``-th location, clipped
+        at the border (``ceil(size / stride)`` outputs); ``"valid"``: only
+        windows inside the map (``(size - pool_size) // stride + 1`` outputs).
+
+    Returns
+    -------
+    pooled : ndarray of shape (n_samples, out_height, out_width, channels)
+        In each window, the entry of largest absolute value with its sign;
+        on a tie the first in row-major window order wins.
+    """
+    n, h, w, c = maps.shape
+    bh, ah, oh = _pool_geometry(h, pool_size, stride, padding)
+    bw, aw, ow = _pool_geometry(w, pool_size, stride, padding)
+    if bh or ah or bw or aw:
+        # zeros never beat a real entry (|0| is the smallest magnitude)
+        maps = np.pad(maps, ((0, 0), (bh, ah), (bw, aw), (0, 0)))
+    best = None
+    best_abs = None
+    # Loop over the pool_size**2 window offsets; vectorised over the data.
+    for di in range(pool_size):
+        for dj in range(pool_size):
+            v = maps[:, di : di + stride * (oh - 1) + 1 : stride,
+                     dj : dj + stride * (ow - 1) + 1 : stride]  # fmt: skip
+            if best is None:
+                best = v.copy()
+                best_abs = np.abs(best)
+                continue
+            a = np.abs(v)
+            better = a > best_abs
+            np.copyto(best, v, where=better)
+            np.copyto(best_abs, a, where=better)
+    return best
+
+
+class AbsMaxPool(TransformerMixin, BaseEstimator):
+    """Abs-max pooling of feature maps (SA-Net, Eq. 10).
+
+    In every pooling window of every map, keeps the entry of largest
+    magnitude with its sign, so strong negative responses of an eigenvector
+    survive as well as strong positive ones. Windows may overlap
+    (``stride < pool_size``), as in the paper.
+
+    Parameters
+    ----------
+    pool_size : int, default=3
+        Side of the square pooling window.
+    stride : int, default=1
+        Step between windows.
+    padding : {"same", "valid"}, default="same"
+        ``"same"`` centres a window on every ``stride``-th location and clips
+        it at the border, so with ``stride=1`` the map keeps its size (the
+        SA-Net MNIST setting, which keeps 3x3 maps for 72 coded features);
+        ``"valid"`` uses only windows that fit inside the map.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (2-D input) or map height (3-D/4-D input) seen in
+        ``fit``.
+    output_shape_ : tuple of int
+        ``(out_height, out_width, channels)`` of one pooled map.
+
+    See Also
+    --------
+    SignBinarizer : The next SA-Net stage.
+
+    Notes
+    -----
+    2-D input rows are 1x1 maps with ``n_features`` channels, so pooling is
+    the identity on them (there is nothing spatial to pool); the stage acts
+    on 3-D and 4-D maps. On a tie of magnitudes (e.g. ``+a`` and ``-a``) the
+    first entry in row-major window order wins.
+
+    References
+    ----------
+    .. [1] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
+       image clustering", Neurocomputing, 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.sanet import AbsMaxPool
+    >>> X = np.array([[[1., -5.], [2., 3.]]])
+    >>> AbsMaxPool(2, stride=1, padding="valid").fit_transform(X)[0, ..., 0]
+    array([[-5.]])
+    >>> AbsMaxPool(3).fit_transform(X)[0, ..., 0]
+    array([[-5., -5.],
+           [-5., -5.]])
+    """
+
+    _parameter_constraints = {
+        "pool_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"same", "valid"})],
+    }
+
+    def __init__(self, pool_size=3, *, stride=1, padding="same"):
+        self.pool_size = pool_size
+        self.stride = stride
+        self.padding = padding
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check the map size against the pooling window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        maps, _ = validate_maps(self, X, reset=True)
+        h, w, c = maps.shape[1:]
+        if self.padding == "valid" and self.pool_size > min(h, w):
+            raise ValueError(
+                f"pool_size={self.pool_size} is larger than the maps ({h}, {w}) "
+                "with padding='valid'. Use a smaller pool_size or padding='same'."
+            )
+        oh = _pool_geometry(h, self.pool_size, self.stride, self.padding)[2]
+        ow = _pool_geometry(w, self.pool_size, self.stride, self.padding)[2]
+        self.output_shape_ = (oh, ow, c)
+        return self
+
+    def transform(self, X):
+        """Pool every map.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps of the shape seen in ``fit``.
+
+        Returns
+        -------
+        pooled : ndarray of shape (n_samples, out_height, out_width, channels) \
+                or (n_samples, n_features)
+            Pooled maps (2-D rows for 2-D input).
+        """
+        check_is_fitted(self, "output_shape_")
+        maps, was_2d = validate_maps(self, X, reset=False)
+        pooled = abs_max_pool(
+            maps, self.pool_size, stride=self.stride, padding=self.padding
+        )
+        return from_maps(pooled, was_2d)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
