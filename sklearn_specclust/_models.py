@@ -49,6 +49,7 @@ MODELS = {
         "sklearn_specclust._models:make_spectral",
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
     ),
+    "rotinv": ("sklearn_specclust.inr:make_rotinv_inr", "rotation-invariant INR + k-means (torch)"),
 }
 
 
