@@ -158,7 +158,9 @@ class DEC(ClusterMixin, BaseEstimator):
         scale = float(np.std(X)) or 1.0
         self._scale = scale
         Z = torch.as_tensor(np.array(X, dtype=np.float64) / scale)
-        centres = torch.tensor(km.cluster_centers_ / scale, requires_grad=True)
+        centres = torch.tensor(
+            np.asarray(km.cluster_centers_, dtype=np.float64) / scale, requires_grad=True
+        )
         opt = torch.optim.Adam([centres], lr=self.lr)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         labels = km.labels_.astype(np.intp)

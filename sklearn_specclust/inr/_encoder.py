@@ -236,11 +236,12 @@ default=15.0, 1.0, 1.0
     # ------------------------------------------------------------------ data
     def _validate(self, X, reset):
         check = dict(dtype=(np.float64, np.float32), allow_nd=True, ensure_min_samples=1)
-        if reset or np.ndim(X) == 2:
-            # 2-D rows after fit: n_features_in_ is pixels x channels
-            X = validate_data(self, X, reset=reset, **check)
+        if reset:
+            X = validate_data(self, X, reset=True, **check)
         else:
-            X = check_array(X, **check)
+            arr = check_array(X, **check)
+            # 2-D rows after fit: n_features_in_ is pixels x channels
+            X = validate_data(self, X, reset=False, **check) if arr.ndim == 2 else arr
         if X.ndim > 4:
             raise ValueError(
                 "Expected 2-D (n_samples, n_features), 3-D (n_samples, height, "
