@@ -50,6 +50,7 @@ MODELS = {
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
     ),
     "sanet": ("sklearn_specclust.sanet:make_sanet", "SA-Net-2, the paper's MNIST preset (28x28 images)"),
+    "rotinv": ("sklearn_specclust.inr:make_rotinv_inr", "rotation-invariant INR + k-means (torch)"),
 }
 
 

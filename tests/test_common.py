@@ -24,6 +24,8 @@ FAST_PARAMS = {
     "SpectralAnalysisLayer": dict(
         n_neighbors=(5,), eps_scales=(1.0,), sigmas=("self-tuning",), n_components=2
     ),
+    "RotInvINREncoder": dict(latent_dim=2, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,), n_fourier=4, max_epochs=2),
+    "DEC": dict(max_iter=200, n_init=2),
 }
 
 # {class name: {check name: reason a scikit-learn maintainer would accept}}

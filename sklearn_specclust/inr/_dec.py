@@ -1,0 +1,235 @@
+"""DEC: Deep Embedded Clustering on a fixed feature space."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.cluster import KMeans
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils import import_torch
+
+
+class DEC(ClusterMixin, BaseEstimator):
+    """Deep Embedded Clustering (Xie et al. 2016) on a given feature space.
+
+    Cluster centres start from k-means. Each point gets a Student-t soft
+    assignment ``q_ij ∝ (1 + ||z_i - mu_j||^2 / alpha)^(-(alpha + 1) / 2)``;
+    the sharpened target ``p_ij ∝ q_ij^2 / f_j`` (``f_j = sum_i q_ij``) is
+    recomputed every ``update_interval`` steps, and the centres minimise
+    ``KL(P || Q)`` by mini-batch Adam. Training stops when fewer than a
+    fraction ``tol`` of the hard assignments changed between two target
+    updates, or after ``max_iter`` steps.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    alpha : float, default=1.0
+        Degrees of freedom of the Student-t kernel (the thesis uses ``1e-4``
+        on the INR latent).
+    tol : float, default=1e-3
+        Stop when the fraction of changed assignments falls below ``tol``.
+    max_iter : int, default=2000
+        Maximum number of optimisation steps.
+    update_interval : int, default=100
+        Steps between two updates of the target distribution.
+    batch_size : int, default=256
+        Points per optimisation step.
+    lr : float, default=1e-2
+        Adam learning rate, in units of the features' overall standard
+        deviation (the centres move in a rescaled space; the kernel uses the
+        original distances).
+    n_init : int, default=10
+        Runs of the k-means initialisation.
+    random_state : int, RandomState instance or None, default=None
+        Seeds k-means and the mini-batches.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Final cluster centres.
+    labels_ : ndarray of shape (n_samples,)
+        Hard assignment (largest ``q_ij``) of the training points.
+    n_iter_ : int
+        Optimisation steps run.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    See Also
+    --------
+    sklearn.cluster.KMeans : The initialisation.
+    RotInvINREncoder : The latent space the thesis clusters with DEC.
+
+    Notes
+    -----
+    Scope: like the thesis's use of DEC on the INR latent, only the cluster
+    centres are fine-tuned; the feature space is fixed (Xie et al. also
+    fine-tune the encoder). Put an encoder before DEC in a Pipeline to
+    cluster images.
+
+    References
+    ----------
+    .. [1] Xie, Girshick and Farhadi, "Unsupervised Deep Embedding for
+       Clustering Analysis", ICML 2016.
+    .. [2] Kwon, "Rotationally Invariant Clustering with Implicit Neural
+       Representations" (thesis).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.inr import DEC
+    >>> X = np.array([[0., 0.], [0.1, 0.], [5., 5.], [5.1, 5.]])
+    >>> DEC(n_clusters=2, random_state=0).fit(X).labels_.tolist() in ([0, 0, 1, 1], [1, 1, 0, 0])
+    True
+    """
+
+    _needs_torch = True
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "tol": [Interval(Real, 0, 1, closed="both")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "update_interval": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        alpha=1.0,
+        tol=1e-3,
+        max_iter=2000,
+        update_interval=100,
+        batch_size=256,
+        lr=1e-2,
+        n_init=10,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.alpha = alpha
+        self.tol = tol
+        self.max_iter = max_iter
+        self.update_interval = update_interval
+        self.batch_size = batch_size
+        self.lr = lr
+        self.n_init = n_init
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the cluster centres to ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (e.g. the output of :class:`RotInvINREncoder`).
+        y : Ignored
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        self : DEC
+            The fitted clusterer.
+        """
+        torch = import_torch("DEC")
+        from ._torch_model import soft_assignment, target_distribution
+
+        X = validate_data(self, X, dtype=(np.float64, np.float32))
+        n = X.shape[0]
+        if n < self.n_clusters:
+            raise ValueError(
+                f"n_samples={n} should be >= n_clusters={self.n_clusters}; "
+                "give more samples or fewer clusters."
+            )
+        rng = check_random_state(self.random_state)
+        km = KMeans(
+            n_clusters=self.n_clusters,
+            n_init=self.n_init,
+            random_state=rng.randint(np.iinfo(np.int32).max),
+        ).fit(X)
+        scale = float(np.std(X)) or 1.0
+        self._scale = scale
+        Z = torch.as_tensor(np.array(X, dtype=np.float64) / scale)
+        centres = torch.tensor(
+            np.asarray(km.cluster_centers_, dtype=np.float64) / scale, requires_grad=True
+        )
+        opt = torch.optim.Adam([centres], lr=self.lr)
+        gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
+        labels = km.labels_.astype(np.intp)
+        target = None
+        step = 0
+        for step in range(self.max_iter):
+            if step % self.update_interval == 0:
+                with torch.no_grad():
+                    q = soft_assignment(Z, centres, self.alpha, scale**2)
+                    target = target_distribution(q)
+                    new = q.argmax(dim=1).numpy().astype(np.intp)
+                changed = float(np.mean(new != labels))
+                labels = new
+                if step > 0 and changed < self.tol:
+                    break
+            idx = torch.randint(n, (min(self.batch_size, n),), generator=gen)
+            q_b = soft_assignment(Z[idx], centres, self.alpha, scale**2)
+            p_b = target[idx]
+            log_ratio = torch.log(p_b.clamp_min(1e-12)) - torch.log(q_b.clamp_min(1e-12))
+            loss = (p_b * log_ratio).sum(dim=1).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        self.n_iter_ = step + 1 if self.max_iter else 0
+        self.cluster_centers_ = centres.detach().numpy() * scale
+        self.labels_ = self.predict(X)
+        return self
+
+    def _soft(self, X):
+        torch = import_torch("DEC")
+        from ._torch_model import soft_assignment
+
+        with torch.no_grad():
+            q = soft_assignment(
+                torch.as_tensor(np.array(X, dtype=np.float64) / self._scale),
+                torch.as_tensor(self.cluster_centers_ / self._scale),
+                self.alpha,
+                self._scale**2,
+            )
+        return q.numpy()
+
+    def predict_proba(self, X):
+        """Student-t soft assignments ``q_ij``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        Q : ndarray of shape (n_samples, n_clusters)
+            Rows sum to one.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self._soft(X)
+
+    def predict(self, X):
+        """Cluster of each point (largest soft assignment).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Cluster indices.
+        """
+        return self.predict_proba(X).argmax(axis=1).astype(np.intp)

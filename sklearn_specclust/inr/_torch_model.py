@@ -1,0 +1,318 @@
+"""torch modules of the rotation-invariant INR model (the only torch import).
+
+This module is imported lazily, from the methods of
+:class:`~sklearn_specclust.inr.RotInvINREncoder` and
+:class:`~sklearn_specclust.inr.DEC`, never at ``import sklearn_specclust``.
+
+Conventions
+-----------
+Images travel as ``(n, c, h, w)`` float tensors. Pixel centres get isotropic
+coordinates: with ``s = max(h, w)``, column ``j`` has ``x = (2j + 1 - w) / s``
+and row ``i`` has ``y = -(2i + 1 - h) / s`` (``+y`` points up), so a square
+image spans ``(-1, 1)`` on both axes and rotations are rotations, also for
+non-square images. An orientation is a unit 2-vector ``u``; the rotation
+``R(u)`` maps ``+y`` to ``u``. The *reference* orientation of an image is the
+one whose centre of mass points along ``+y``.
+"""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+
+def pixel_coords(h, w, device=None, dtype=torch.float32):
+    """Isotropic ``(h * w, 2)`` coordinates ``(x, y)`` of the pixel centres."""
+    s = float(max(h, w))
+    x = (2 * torch.arange(w, device=device, dtype=dtype) + 1 - w) / s
+    y = -(2 * torch.arange(h, device=device, dtype=dtype) + 1 - h) / s
+    yy, xx = torch.meshgrid(y, x, indexing="ij")
+    return torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
+
+
+def rotation_matrices(u):
+    """``(n, 2, 2)`` rotations ``R`` with ``R @ (0, 1) = u`` for unit rows ``u``."""
+    ux, uy = u[:, 0], u[:, 1]
+    return torch.stack(
+        [torch.stack([uy, ux], dim=1), torch.stack([-ux, uy], dim=1)], dim=1
+    )
+
+
+def unit(v, eps=1e-8):
+    """Rows of ``v`` scaled to unit length (zero rows give ``+y``)."""
+    norm = v.norm(dim=1, keepdim=True)
+    fallback = torch.zeros_like(v)
+    fallback[:, 1] = 1.0
+    return torch.where(norm > eps, v / norm.clamp_min(eps), fallback)
+
+
+def rotate_images(images, angles):
+    """Rotate ``(n, c, h, w)`` images counter-clockwise by ``angles`` (radians).
+
+    Bilinear interpolation about the image centre; pixels that come from
+    outside the frame are zero.
+    """
+    n, _, h, w = images.shape
+    s = float(max(h, w))
+    xy = pixel_coords(h, w, images.device, images.dtype)  # (hw, 2)
+    cos, sin = torch.cos(angles), torch.sin(angles)
+    # source = R(-angle) @ target
+    inv = torch.stack(
+        [torch.stack([cos, sin], dim=1), torch.stack([-sin, cos], dim=1)], dim=1
+    )
+    src = torch.einsum("nij,pj->npi", inv, xy)
+    grid = torch.stack([src[..., 0] * s / w, -src[..., 1] * s / h], dim=-1)
+    grid = grid.reshape(n, h, w, 2)
+    return F.grid_sample(
+        images, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )
+
+
+def centre_of_mass(images, target="com"):
+    """Centre-of-mass direction targets ``(n, 2)`` of ``(n, c, h, w)`` images.
+
+    ``target="com"`` weighs coordinates by the absolute intensity (averaged
+    over channels); ``"radial_com"`` also by the squared radius, which moves
+    the centre of mass away from the image centre (MNIST digits are centred by
+    their plain centre of mass, so its direction is decided by a fraction of a
+    pixel). The result is scaled to unit length (zero for empty images).
+    """
+    n, _, h, w = images.shape
+    xy = pixel_coords(h, w, images.device, images.dtype)
+    mass = images.abs().mean(dim=1).reshape(n, -1)
+    if target == "radial_com":
+        mass = mass * (xy**2).sum(dim=1)
+    com = mass @ xy / mass.sum(dim=1, keepdim=True).clamp_min(1e-12)
+    norm = com.norm(dim=1, keepdim=True)
+    return torch.where(norm > 1e-8, com / norm.clamp_min(1e-8), torch.zeros_like(com))
+
+
+def _mlp(sizes, last_activation=False):
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2 or last_activation:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+class MLPEncoder(nn.Module):
+    """Image -> (centre-of-mass 2-vector, invariant latent, auxiliary latent)."""
+
+    def __init__(self, n_inputs, hidden, latent_dim):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.net = _mlp([n_inputs, *hidden, 2 + 2 * latent_dim])
+
+    def forward(self, images):
+        out = self.net(images.reshape(images.shape[0], -1))
+        d = self.latent_dim
+        return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
+
+
+class ConvEncoder(nn.Module):
+    """Small convolutional encoder (an option; the thesis uses the MLP)."""
+
+    def __init__(self, channels, h, w, hidden, latent_dim):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.conv = nn.Sequential(
+            nn.Conv2d(channels, 32, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 64, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(64, 64, 3, stride=2, padding=1),
+            nn.ReLU(),
+        )
+        with torch.no_grad():
+            n_flat = self.conv(torch.zeros(1, channels, h, w)).numel()
+        self.head = _mlp([n_flat, *hidden, 2 + 2 * latent_dim])
+
+    def forward(self, images):
+        out = self.head(self.conv(images).flatten(1))
+        d = self.latent_dim
+        return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
+
+
+class HyperDecoder(nn.Module):
+    """Hypernetwork writing a per-image function representation.
+
+    The hypernetwork ``latent -> hyper_hidden -> P`` outputs all weights and
+    biases of the function MLP ``2 * n_fourier -> fn_hidden -> channels``,
+    which maps random Fourier features ``[cos 2piBx, sin 2piBx]`` of rotated
+    coordinates to intensities. The per-image networks run as one batched
+    matrix product (``torch.baddbmm``).
+    """
+
+    def __init__(self, latent_dim, hyper_hidden, fn_hidden, n_fourier, scale, channels):
+        super().__init__()
+        self.register_buffer("B", torch.randn(n_fourier, 2) * scale)
+        sizes = [2 * n_fourier, *fn_hidden, channels]
+        self.shapes = list(zip(sizes[:-1], sizes[1:]))
+        self.n_params = sum(a * b + b for a, b in self.shapes)
+        self.hyper = _mlp([latent_dim, *hyper_hidden], last_activation=True)
+        self.head = nn.Linear(hyper_hidden[-1], self.n_params)
+        # The generated networks start at a He-uniform initialisation:
+        # the head's bias holds one such network, its weights add small
+        # latent-dependent changes.
+        with torch.no_grad():
+            bias = []
+            for a, b in self.shapes:
+                bound = 1.0 / math.sqrt(a)
+                bias.append(torch.empty(a * b).uniform_(-bound, bound) * math.sqrt(6))
+                bias.append(torch.zeros(b))
+            self.head.bias.copy_(torch.cat(bias))
+            self.head.weight.mul_(0.1)
+
+    def features(self, coords):
+        proj = 2 * math.pi * coords @ self.B.T
+        return torch.cat([torch.cos(proj), torch.sin(proj)], dim=-1)
+
+    def forward(self, z, u, coords):
+        """Intensities ``(n, p, c)`` at ``coords`` (``(p, 2)``) for orientation ``u``."""
+        params = self.head(self.hyper(z))
+        # x_ref = R(u)^T x  (row vectors: x @ R)
+        local = torch.einsum("pj,nji->npi", coords, rotation_matrices(u))
+        h = self.features(local)
+        # split (not slicing) keeps the backward pass to one concatenation
+        sizes = [s for a, b in self.shapes for s in (a * b, b)]
+        chunks = torch.split(params, sizes, dim=1)
+        for k, (a, b) in enumerate(self.shapes):
+            W = chunks[2 * k].reshape(-1, a, b)
+            bias = chunks[2 * k + 1].unsqueeze(1)
+            h = torch.baddbmm(bias, h, W)
+            if k < len(self.shapes) - 1:
+                h = torch.relu(h)
+        return h
+
+
+class MLPDecoder(nn.Module):
+    """AE baseline: latent -> image in the reference orientation, then rotated."""
+
+    def __init__(self, latent_dim, hidden, channels, h, w):
+        super().__init__()
+        self.shape = (channels, h, w)
+        self.net = _mlp([latent_dim, *hidden, channels * h * w])
+
+    def forward(self, z, u, size=None):
+        ref = self.net(z).reshape(-1, *self.shape)
+        if size is not None and tuple(size) != self.shape[1:]:
+            ref = F.interpolate(ref, size=tuple(size), mode="bilinear", align_corners=False)
+        # R(u) maps +y to u: rotate counter-clockwise by atan2(-ux, uy)
+        angles = torch.atan2(-u[:, 0], u[:, 1])
+        return rotate_images(ref, angles)
+
+
+class RotInvINR(nn.Module):
+    """Encoder + decoder of the rotation-invariant INR (or its AE baseline)."""
+
+    def __init__(
+        self,
+        *,
+        shape,
+        encoder,
+        decoder,
+        hidden,
+        latent_dim,
+        hyper_hidden,
+        fn_hidden,
+        n_fourier,
+        fourier_scale,
+    ):
+        super().__init__()
+        c, h, w = shape
+        self.shape = tuple(shape)
+        self.decoder_kind = decoder
+        if encoder == "conv":
+            self.encoder = ConvEncoder(c, h, w, hidden, latent_dim)
+        else:
+            self.encoder = MLPEncoder(c * h * w, hidden, latent_dim)
+        if decoder == "hyper":
+            self.decoder = HyperDecoder(
+                latent_dim, hyper_hidden, fn_hidden, n_fourier, fourier_scale, c
+            )
+        else:
+            self.decoder = MLPDecoder(latent_dim, hyper_hidden, c, h, w)
+
+    def encode(self, images):
+        return self.encoder(images)
+
+    def decode(self, z, u, size=None):
+        """Images ``(n, c, H, W)`` at orientation ``u`` (``size`` defaults to fitted)."""
+        c = self.shape[0]
+        H, W = size if size is not None else self.shape[1:]
+        if self.decoder_kind == "hyper":
+            coords = pixel_coords(H, W, z.device, z.dtype)
+            out = self.decoder(z, u, coords)
+            return out.transpose(1, 2).reshape(-1, c, H, W)
+        return self.decoder(z, u, size=(H, W))
+
+    def decode_at(self, z, u, idx):
+        """Intensities ``(n, k, c)`` at the flat pixel indices ``idx`` (hyper only)."""
+        coords = pixel_coords(*self.shape[1:], z.device, z.dtype)[idx]
+        return self.decoder(z, u, coords)
+
+
+def training_losses(model, images, *, n_rotations, angle_target, n_coords, generator):
+    """The three losses of one batch: angle, consistency, reconstruction.
+
+    * angle: squared error between the encoder's 2-vector and the unit
+      centre-of-mass direction, on the image and its ``n_rotations`` random
+      rotations;
+    * consistency: squared distance between the invariant latent of the image
+      and those of its rotations;
+    * reconstruction: squared error of the image rendered from
+      ``inv + eps * aux`` (``eps ~ N(0, I)``) at the predicted orientation,
+      on all pixels or ``n_coords`` random ones per batch.
+    """
+    n = images.shape[0]
+    if n_rotations > 0:
+        angles = torch.rand(n * n_rotations, generator=generator) * (2 * math.pi)
+        angles = angles.to(images.device, images.dtype)
+        rotated = rotate_images(images.repeat(n_rotations, 1, 1, 1), angles)
+        views = torch.cat([images, rotated])
+    else:
+        views = images
+    p, inv, aux = model.encode(views)
+    target = centre_of_mass(views, angle_target)
+    angle = ((p - target) ** 2).sum(dim=1).mean()
+    inv0, aux0 = inv[:n], aux[:n]
+    if n_rotations > 0:
+        others = inv[n:].reshape(n_rotations, n, -1)
+        consistency = ((others - inv0.unsqueeze(0)) ** 2).sum(dim=2).mean()
+    else:
+        consistency = inv0.new_zeros(())
+    eps = torch.randn(aux0.shape, generator=generator).to(aux0.device, aux0.dtype)
+    z = inv0 + eps * aux0
+    u = unit(p[:n])
+    c, h, w = model.shape
+    if model.decoder_kind == "hyper" and n_coords is not None and n_coords < h * w:
+        idx = torch.randperm(h * w, generator=generator)[:n_coords].to(images.device)
+        out = model.decode_at(z, u, idx)  # (n, k, c)
+        truth = images.reshape(n, c, h * w)[:, :, idx].transpose(1, 2)
+        recon = ((out - truth) ** 2).mean()
+    else:
+        recon = ((model.decode(z, u) - images) ** 2).mean()
+    return angle, consistency, recon
+
+
+def soft_assignment(z, centres, alpha, sq_scale=1.0):
+    """DEC's Student-t soft assignment ``q_ij``, computed in log space.
+
+    ``z`` and ``centres`` are features divided by a scale ``s``;
+    ``sq_scale = s ** 2`` restores the original distances in the kernel.
+    """
+    d2 = (
+        (z**2).sum(dim=1, keepdim=True)
+        + (centres**2).sum(dim=1)
+        - 2 * z @ centres.T
+    ).clamp_min(0)
+    logits = -(alpha + 1.0) / 2.0 * torch.log1p(d2 * (sq_scale / alpha))
+    return torch.softmax(logits, dim=1)
+
+
+def target_distribution(q):
+    """DEC's sharpened target ``p_ij = (q_ij^2 / f_j) / sum_j'(...)``."""
+    weight = q**2 / q.sum(dim=0, keepdim=True).clamp_min(1e-12)
+    return weight / weight.sum(dim=1, keepdim=True)

@@ -1,0 +1,55 @@
+"""DEC on fixed features."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+pytest.importorskip("torch")
+
+from sklearn_specclust.inr import DEC  # noqa: E402
+
+
+@pytest.mark.parametrize("alpha", [1.0, 1e-4])
+def test_dec_finds_blobs(alpha):
+    X, y = make_blobs(200, centers=4, cluster_std=0.6, random_state=0)
+    dec = DEC(4, alpha=alpha, random_state=0).fit(X)
+    assert adjusted_rand_score(y, dec.labels_) > 0.95
+    assert dec.cluster_centers_.shape == (4, 2)
+    np.testing.assert_array_equal(dec.predict(X), dec.labels_)
+    q = dec.predict_proba(X)
+    assert np.all(np.isfinite(q))
+    np.testing.assert_allclose(q.sum(axis=1), 1.0)
+    assert dec.n_iter_ < dec.max_iter  # stopped on tol
+
+
+def test_dec_moves_centres_and_sharpens():
+    X, _ = make_blobs(300, centers=3, cluster_std=2.0, random_state=1)
+    dec = DEC(3, random_state=0, tol=0.0, max_iter=300).fit(X)
+    km = DEC(3, random_state=0, max_iter=0).fit(X)  # k-means initialisation only
+    assert not np.allclose(dec.cluster_centers_, km.cluster_centers_)
+    sharp = lambda q: np.mean(np.max(q, axis=1))  # noqa: E731
+    assert sharp(dec.predict_proba(X)) > sharp(km.predict_proba(X))
+
+
+def test_dec_deterministic_and_pickles():
+    X, _ = make_blobs(100, centers=3, random_state=2)
+    a = DEC(3, random_state=5).fit(X)
+    b = DEC(3, random_state=5).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+    c = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(c.predict_proba(X), a.predict_proba(X))
+
+
+def test_dec_errors():
+    X = np.random.RandomState(0).rand(5, 2)
+    with pytest.raises(ValueError, match="n_samples=5 should be >= n_clusters=8"):
+        DEC().fit(X)
+    with pytest.raises(ValueError, match="NaN"):
+        DEC(2).fit(np.array([[0.0, np.nan], [1.0, 1.0], [2.0, 2.0]]))
+    dec = DEC(2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="features"):
+        dec.predict(np.zeros((2, 3)))

@@ -1,0 +1,38 @@
+"""make_rotinv_inr and the CLI registration."""
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+
+pytest.importorskip("torch")
+
+from sklearn_specclust._models import MODELS, get_model  # noqa: E402
+from sklearn_specclust.inr import DEC, RotInvINREncoder, make_rotinv_inr  # noqa: E402
+
+TINY = dict(latent_dim=3, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
+            n_fourier=4, max_epochs=1)
+
+
+@pytest.mark.parametrize("clusterer, cls", [("kmeans", KMeans), ("dec", DEC)])
+def test_factory(clusterer, cls, rng):
+    pipe = make_rotinv_inr(3, clusterer=clusterer, random_state=0, **TINY,
+                           cluster__n_init=2)
+    assert isinstance(pipe.named_steps["encoder"], RotInvINREncoder)
+    assert isinstance(pipe.named_steps["cluster"], cls)
+    assert pipe.get_params()["encoder__latent_dim"] == 3
+    assert pipe.get_params()["cluster__n_init"] == 2
+    if clusterer == "dec":
+        assert pipe.get_params()["cluster__alpha"] == 1e-4
+    labels = pipe.fit_predict(rng.rand(20, 6, 6))
+    assert labels.shape == (20,) and set(labels) <= {0, 1, 2}
+
+
+def test_factory_errors():
+    with pytest.raises(ValueError, match="clusterer must be"):
+        make_rotinv_inr(3, clusterer="spectral")
+
+
+def test_cli_registry():
+    assert "rotinv" in MODELS
+    pipe = get_model("rotinv", n_clusters=4, random_state=0)
+    assert pipe.named_steps["cluster"].n_clusters == 4
