@@ -12,6 +12,7 @@ Set ``SPECCLUST_DOC_NO_PLOT=1`` to skip running the gallery examples.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -91,3 +92,25 @@ def _write_benchmark_results():
 
 apigen.write_api(DOC / "api.rst")
 _write_benchmark_results()
+
+
+_PARAM_LINE = re.compile(r"^(\s*\*{0,2}[\w, ]+ : )(.*)$")
+_TRAILING_UNDERSCORE = re.compile(r"\b(\w*[A-Za-z0-9])_(?=[\s,)\]]|$)")
+
+
+def _escape_fitted_names_in_types(app, what, name, obj, options, lines):
+    """Escape ``word_`` in ``name : type`` lines of numpydoc sections.
+
+    Shapes such as ``ndarray of shape (n_samples, n_components_out_)`` name a
+    fitted attribute; reStructuredText would read ``n_components_out_`` as a
+    link target and fail the build. Prose should use double back-quotes.
+    """
+    for i, line in enumerate(lines):
+        match = _PARAM_LINE.match(line)
+        if match and "`" not in match.group(2):
+            lines[i] = match.group(1) + _TRAILING_UNDERSCORE.sub(r"\1\\_", match.group(2))
+
+
+def setup(app):
+    # Before numpydoc (priority 500) turns the sections into reST.
+    app.connect("autodoc-process-docstring", _escape_fitted_names_in_types, priority=400)
