@@ -132,8 +132,9 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
     >>> sc = SelfTuningSpectralClustering(n_clusters=2, random_state=0).fit(X)
     >>> round(adjusted_rand_score(y, sc.labels_), 2)
     1.0
-    >>> sc.predict([[0.0, 0.4], [0.0, -1.0]])
-    array([...])
+    >>> inner, outer = sc.predict([[0.0, 0.4], [0.0, -1.0]])
+    >>> bool(inner != outer)
+    True
     """
 
     _parameter_constraints: dict = {
