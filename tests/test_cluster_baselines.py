@@ -112,14 +112,24 @@ def test_landmark_blobs_and_exact_predict(seed):
     assert adjusted_rand_score(y, labels) > 0.95
     assert lsc.landmarks_.shape == (40, 2)
     np.testing.assert_array_equal(lsc.predict(X), lsc.labels_)
-    assert lsc.singular_values_[0] == pytest.approx(1.0)
+    # The trivial leading singular value (1) is dropped by default.
+    assert lsc.singular_values_.shape == (4,)
+    assert np.all(lsc.singular_values_ < 1.0 + 1e-10)
+    plain = LandmarkSpectralClustering(
+        n_clusters=4, n_landmarks=40, normalize_embedding=False, random_state=seed
+    ).fit(X)
+    assert plain.singular_values_[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(plain.singular_values_[1:], lsc.singular_values_[:3])
+    np.testing.assert_array_equal(plain.predict(X), plain.labels_)
+    assert adjusted_rand_score(y, plain.labels_) > 0.95
 
 
 def test_landmark_embedding_matches_dense_affinity(seed):
     # W = Z D^-1 Z^T formed densely: its top eigenvectors span embedding_.
     X, _ = _varying_density_blobs(seed)
     lsc = LandmarkSpectralClustering(
-        n_clusters=3, n_landmarks=30, n_neighbors=4, random_state=seed
+        n_clusters=3, n_landmarks=30, n_neighbors=4, random_state=seed,
+        normalize_embedding=False,
     ).fit(X)
     dist = euclidean_distances(X, lsc.landmarks_)
     Z = np.zeros_like(dist)
@@ -132,6 +142,12 @@ def test_landmark_embedding_matches_dense_affinity(seed):
     vals, vecs = linalg.eigh(W)
     np.testing.assert_allclose(lsc.singular_values_**2, vals[::-1][:3], rtol=1e-8)
     assert _subspace_distance(lsc.embedding_, vecs[:, -3:]) < 1e-6
+    # Default: eigenvectors 2..k+1 (the trivial first one dropped).
+    njw = LandmarkSpectralClustering(
+        n_clusters=3, n_landmarks=30, n_neighbors=4, random_state=seed
+    ).fit(X)
+    np.testing.assert_allclose(njw.singular_values_**2, vals[::-1][1:4], rtol=1e-8)
+    assert _subspace_distance(njw.embedding_, vecs[:, -4:-1]) < 1e-6
 
 
 def test_landmark_on_circles(seed):
@@ -286,6 +302,15 @@ def test_landmark_neighbors_more_than_landmarks():
         LandmarkSpectralClustering(n_clusters=2, n_landmarks=5, n_neighbors=6).fit(X)
     with pytest.raises(ValueError, match="n_neighbors=5 is larger than the number of"):
         LandmarkSpectralClustering(n_clusters=2, n_neighbors=5).fit(X[:4])
+
+
+def test_landmark_too_few_landmarks_for_clusters():
+    X = np.random.RandomState(0).rand(40, 2)
+    with pytest.raises(ValueError, match="n_clusters=5 needs 6 landmarks but there are only 5"):
+        LandmarkSpectralClustering(n_clusters=5, n_landmarks=5, n_neighbors=2).fit(X)
+    LandmarkSpectralClustering(
+        n_clusters=5, n_landmarks=5, n_neighbors=2, normalize_embedding=False
+    ).fit(X)
 
 
 def test_landmark_more_landmarks_than_samples(seed):

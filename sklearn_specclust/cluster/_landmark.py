@@ -32,6 +32,13 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     ``D^-1/2 Z^T Z D^-1/2``, and k-means on their rows gives the labels. Time
     and memory are linear in ``n_samples``.
 
+    By default (``normalize_embedding=True``) the trivial singular direction
+    (the constant vector, singular value 1) is projected out, the next
+    ``n_clusters`` singular vectors are used, and each row is scaled to unit
+    length before k-means, as in Ng, Jordan & Weiss; ``normalize_embedding=False``
+    runs k-means on the ``n_clusters`` leading singular vectors as the paper's
+    text describes.
+
     Parameters
     ----------
     n_clusters : int, default=8
@@ -52,6 +59,12 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         nearest landmarks.
     landmark_max_iter : int, default=10
         Iterations of the landmark k-means (``landmark_selection="kmeans"``).
+    normalize_embedding : bool, default=True
+        Project out the trivial constant singular vector and use the next
+        ``n_clusters`` with unit-length rows (NJW style) instead of the
+        ``n_clusters`` leading ones. On the 10,000
+        MNIST test images it raised the accuracy from 0.61-0.69 to 0.71-0.73
+        over three seeds (``benchmarks/bench_baselines.py``).
     n_init : int, default=10
         Number of k-means initialisations on the embedding.
     random_state : int, RandomState instance or None, default=None
@@ -66,12 +79,13 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     bandwidth_ : float
         Kernel width used.
     embedding_ : ndarray of shape (n_samples, n_clusters)
-        Leading left singular vectors of ``Z D^-1/2`` (the spectral
-        embedding k-means runs on).
+        Left singular vectors of ``Z D^-1/2`` used as the spectral embedding
+        (before row normalisation), in descending singular value order.
     singular_values_ : ndarray of shape (n_clusters,)
-        Matching singular values, descending.
+        Matching singular values.
     cluster_centers_ : ndarray of shape (n_clusters, n_clusters)
-        k-means centres in the embedding.
+        k-means centres in the embedding (row-normalised when
+        ``normalize_embedding=True``).
     n_features_in_ : int
         Number of features seen during fit.
 
@@ -119,6 +133,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "landmark_max_iter": [Interval(Integral, 1, None, closed="left")],
+        "normalize_embedding": ["boolean"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -132,6 +147,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         n_neighbors=5,
         bandwidth=None,
         landmark_max_iter=10,
+        normalize_embedding=True,
         n_init=10,
         random_state=None,
     ):
@@ -141,6 +157,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         self.n_neighbors = n_neighbors
         self.bandwidth = bandwidth
         self.landmark_max_iter = landmark_max_iter
+        self.normalize_embedding = normalize_embedding
         self.n_init = n_init
         self.random_state = random_state
 
@@ -173,6 +190,19 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
                 "represented by its n_neighbors nearest landmarks. Lower "
                 "n_neighbors or use more landmarks."
             )
+        n_vectors = self.n_clusters + int(self.normalize_embedding)
+        if n_vectors > p:
+            raise ValueError(
+                f"n_clusters={self.n_clusters} needs {n_vectors} landmarks "
+                f"but there are only {p} (min(n_landmarks, n_samples))"
+                + (
+                    " (normalize_embedding=True projects out one trivial "
+                    "singular vector)"
+                    if self.normalize_embedding
+                    else ""
+                )
+                + ". Use more landmarks or fewer clusters."
+            )
         check_memory(
             2 * dense_bytes((p, p)) + dense_bytes((n, self.n_neighbors)) * 3,
             what=f"The landmark representation of {n} samples on {p} landmarks",
@@ -198,6 +228,13 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         inv_sqrt[used] = 1.0 / np.sqrt(col_sum[used])
         Z_hat = Z @ sparse.diags(inv_sqrt)
         gram = (Z_hat.T @ Z_hat).toarray()
+        if self.normalize_embedding:
+            # sqrt(col_sum) is an exact eigenvector of gram with eigenvalue 1
+            # (its left vector is constant): deflate it rather than drop the
+            # first column, which is ambiguous when 1 is a repeated eigenvalue
+            # (disconnected landmark graph).
+            trivial = np.sqrt(col_sum) / np.linalg.norm(np.sqrt(col_sum))
+            gram -= np.outer(trivial, trivial)
         k = self.n_clusters
         # Dense LAPACK on the small p x p matrix: ARPACK can miss copies of
         # the repeated eigenvalue 1 that well-separated clusters produce.
@@ -216,7 +253,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         self.singular_values_ = singular
         self.embedding_ = np.asarray(Z @ self._projection)
         self.cluster_centers_, self.labels_ = kmeans_on_embedding(
-            self.embedding_,
+            self._normalize(self.embedding_),
             self.n_clusters,
             self.n_init,
             rng.randint(np.iinfo(np.int32).max),
@@ -267,4 +304,10 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         dist, ind = self._nn.kneighbors(X)
         embedding = np.asarray(self._representation(dist, ind) @ self._projection)
-        return nearest_center(embedding, self.cluster_centers_)
+        return nearest_center(self._normalize(embedding), self.cluster_centers_)
+
+    def _normalize(self, embedding):
+        if not self.normalize_embedding:
+            return embedding
+        norms = np.linalg.norm(embedding, axis=1, keepdims=True)
+        return embedding / np.maximum(norms, np.finfo(np.float64).tiny)
