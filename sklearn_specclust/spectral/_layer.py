@@ -14,7 +14,13 @@ from ..utils import check_memory, dense_bytes, from_maps, validate_maps
 from ._extension import MU_FLOOR, extend
 from ._graphs import NeighborIndex, median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
-from ._procedures import SELF_TUNING_NEIGHBOR, fit_dense, fit_sparse
+from ._procedures import (
+    AUTO_EXACT_MAX,
+    SELF_TUNING_NEIGHBOR,
+    choose_landmarks,
+    fit_dense,
+    fit_sparse,
+)
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
@@ -114,9 +120,11 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         refused with a ``MemoryError`` naming these approximations.
     n_landmarks : int, default=1000
         Landmarks of the Nystrom solver.
-    landmarks : {"kmeans++", "random"}, default="kmeans++"
-        How Nystrom landmarks are drawn from the fitted nodes: k-means++
-        seeding (spread-out points, D^2 sampling) or uniformly.
+    landmarks : {"random", "kmeans++"}, default="random"
+        How Nystrom landmarks are drawn from the fitted nodes: uniformly, or by
+        k-means++ seeding (spread-out points, D^2 sampling; costs
+        ``n_nodes x n_landmarks`` distances per candidate). One landmark set
+        is shared by all Gaussian procedures.
     minibatch_size : int, default=256
         Columns per step of the mini-batch solver.
     minibatch_steps : int, default=200
@@ -242,7 +250,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         sparse_solver="lanczos",
         dense_solver="auto",
         n_landmarks=1000,
-        landmarks="kmeans++",
+        landmarks="random",
         minibatch_size=256,
         minibatch_steps=200,
         max_nodes=20000,
@@ -377,12 +385,20 @@ or (n_samples, height, width, channels)
             opts["mst_longest_edge"] = mst_longest_edge(nodes, dist[:, :k], ind[:, :k])
         if any(f == "gaussian" and p != "self-tuning" for f, p in affinities):
             opts["median_sq_distance"] = median_sq_distance(nodes, seed)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities))
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities) + 1)
+        dense_solver = self.dense_solver
+        if dense_solver == "auto":
+            dense_solver = "exact" if n <= AUTO_EXACT_MAX else "nystrom"
+        if dense_solver == "nystrom" and any(f == "gaussian" for f, _ in affinities):
+            # one landmark set shared by every Gaussian procedure
+            opts["landmark_index"] = choose_landmarks(
+                nodes, min(self.n_landmarks, n), self.landmarks, seeds[-1]
+            )
         jobs = []
         for (fam, p), s in zip(affinities, seeds):
             if fam == "gaussian":
                 jobs.append(delayed(fit_dense)(
-                    p, nodes, dist, n_eigs, solver=self.dense_solver, seed=s, opts=opts
+                    p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
                 ))
             else:
                 jobs.append(delayed(fit_sparse)(
@@ -453,7 +469,16 @@ or (n_samples, height, width, channels)
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
         for start in range(0, nodes.shape[0], _TRANSFORM_CHUNK):
             stop = min(start + _TRANSFORM_CHUNK, nodes.shape[0])
-            self._transform_block(np.asarray(nodes[start:stop], dtype=np.float32), out[start:stop])
+            block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
+            # identical nodes (e.g. blank patches) are embedded once
+            view = block.view(np.dtype((np.void, block.dtype.itemsize * c))).ravel()
+            _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+            if len(first) < len(block):
+                emb = np.empty((len(first), n_out), dtype=np.float32)
+                self._transform_block(block[first], emb)
+                out[start:stop] = emb[inverse.ravel()]
+            else:
+                self._transform_block(block, out[start:stop])
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
     def _transform_block(self, Y, out):
@@ -462,8 +487,9 @@ or (n_samples, height, width, channels)
             dist, ind = self._index.query(Y, self._k_query)
         drop = int(self.drop_first)
         col = 0
+        cache = {}
         for proc in self._procs:
-            Wq = proc.query_weights(Y, self._nodes, dist, ind)
+            Wq = proc.query_weights(Y, self._nodes, dist, ind, cache)
             for lap in self._laps:
                 F = extend(Wq, proc.degrees, proc.mu, proc.U, laplacian=lap,
                            mean_degree=proc.mean_degree)
