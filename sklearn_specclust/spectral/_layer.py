@@ -26,8 +26,6 @@ from ._procedures import (
 _MST_K = 10
 # Nodes embedded per block in transform.
 _TRANSFORM_CHUNK = 16384
-# "auto" switches to approximate neighbours above this many fitted nodes.
-_AUTO_NNDESCENT = 60000
 
 
 def _as_tuple(value, name):
@@ -57,11 +55,14 @@ def _check_values(values, name, *, integer=False, strings=()):
 
 
 def _unique_rows(X):
-    """Distinct rows of a C-contiguous float32 array, in first-seen order."""
+    """Distinct rows of a float32 array in first-seen order, and each row's index."""
     X = np.ascontiguousarray(X)
     view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
-    _, first = np.unique(view, return_index=True)
-    return X[np.sort(first)]
+    _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return X[first[order]], rank[inverse.ravel()]
 
 
 class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
@@ -137,9 +138,16 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     eps_max_neighbors : int, default=32
         Neighbours examined per node by the epsilon procedures (bounds memory;
         ``procedures_`` reports how many nodes had all of them within eps).
-    neighbors_algorithm : {"auto", "brute", "nndescent"}, default="auto"
-        Exact chunked brute-force neighbours or approximate ones (pynndescent).
-        ``"auto"`` is exact up to 60000 fitted nodes.
+    neighbors_algorithm : {"auto", "brute", "pca", "nndescent"}, default="auto"
+        Neighbour search: exact chunked brute force; ``"pca"``, candidates
+        (2k, at least k + 16) by exact search among the first 48 principal
+        components of the fitted nodes, re-ranked by exact distance
+        (approximate, recall 0.99 for k=10 on raw MNIST); or pynndescent
+        (approximate; its numba compilation costs a minute or more on first
+        use). ``"auto"`` is currently ``"brute"``: on the shared 2-core test
+        machine neither approximation was reliably faster (see
+        ``benchmarks/results/spectral_embedding.md``). ``procedures_`` says
+        which was used.
     on_disconnected : {"connect", "raise"}, default="connect"
         A disconnected graph is joined (with a warning) by the minimum
         spanning tree of one representative node per component, or refused.
@@ -232,7 +240,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         "minibatch_steps": [Interval(Integral, 1, None, closed="left")],
         "max_nodes": [Interval(Integral, 2, None, closed="left"), None],
         "eps_max_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "neighbors_algorithm": [StrOptions({"auto", "brute", "nndescent"})],
+        "neighbors_algorithm": [StrOptions({"auto", "brute", "pca", "nndescent"})],
         "on_disconnected": [StrOptions({"connect", "raise"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -304,6 +312,41 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         return affinities, tuple(dict.fromkeys(laps))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit the layer and embed ``X``; equal to ``fit(X).transform(X)``.
+
+        When every node was fitted (no sampling) the neighbours found while
+        fitting are reused instead of being searched again.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+or (n_samples, height, width, channels)
+            Rows, images or feature maps.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_out_) or \
+(n_samples, height, width, n_components_out_), float32
+            Concatenated eigenvector coordinates, 2-D for 2-D input.
+        """
+        cache = self._fit(X, keep_neighbors=True)
+        if cache is None:
+            return self.transform(X)
+        dist, ind, rows, shape, was_2d = cache
+        emb = np.empty((len(self._nodes), self.n_components_out_), dtype=np.float32)
+        for start in range(0, len(emb), _TRANSFORM_CHUNK):
+            sl = slice(start, start + _TRANSFORM_CHUNK)
+            self._transform_block(
+                self._nodes[sl], emb[sl],
+                neighbors=None if dist is None else (dist[sl], ind[sl]),
+            )
+        out = emb[rows].reshape(shape[:3] + (self.n_components_out_,))
+        return from_maps(out, was_2d)
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit every procedure on the nodes of ``X``.
 
@@ -320,8 +363,12 @@ or (n_samples, height, width, channels)
         self : SpectralAnalysisLayer
             The fitted layer.
         """
+        self._fit(X, keep_neighbors=False)
+        return self
+
+    def _fit(self, X, keep_neighbors):
         affinities, laps = self._resolve()
-        maps, _ = validate_maps(self, X, reset=True)
+        maps, was_2d = validate_maps(self, X, reset=True)
         nodes_all = maps.reshape(-1, maps.shape[-1])
         rng = check_random_state(self.random_state)
         n_seen = nodes_all.shape[0]
@@ -331,7 +378,7 @@ or (n_samples, height, width, channels)
             sample = nodes_all[idx]
         else:
             sample = nodes_all
-        nodes = _unique_rows(np.asarray(sample, dtype=np.float32))
+        nodes, rows = _unique_rows(np.asarray(sample, dtype=np.float32))
         n = nodes.shape[0]
         if n < 2:
             raise ValueError(
@@ -358,7 +405,7 @@ or (n_samples, height, width, channels)
                 )
         algo = self.neighbors_algorithm
         if algo == "auto":
-            algo = "nndescent" if n > _AUTO_NNDESCENT else "brute"
+            algo = "brute"
         seed = rng.randint(np.iinfo(np.int32).max)
         index = NeighborIndex(nodes, algorithm=algo, random_state=seed, n_jobs=self.n_jobs)
         has_eps = any(f == "eps" for f, _ in affinities)
@@ -439,7 +486,9 @@ or (n_samples, height, width, channels)
         self.n_components_out_ = len(self.feature_eigenvalues_)
         self.n_nodes_seen_ = int(n_seen)
         self.n_nodes_fit_ = int(n)
-        return self
+        if keep_neighbors and not sampled:
+            return dist, ind, rows, maps.shape, was_2d
+        return None
 
     def transform(self, X):
         """Embed every location of ``X`` through the fitted graphs.
@@ -481,9 +530,11 @@ or (n_samples, height, width, channels)
                 self._transform_block(block, out[start:stop])
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
-    def _transform_block(self, Y, out):
+    def _transform_block(self, Y, out, neighbors=None):
         dist = ind = None
-        if self._k_query:
+        if neighbors is not None:
+            dist, ind = neighbors
+        elif self._k_query:
             dist, ind = self._index.query(Y, self._k_query)
         drop = int(self.drop_first)
         col = 0
