@@ -17,6 +17,9 @@ from ..utils import check_memory, dense_bytes
 
 # Queries are done in blocks of this many rows to bound temporary memory.
 _CHUNK = 8192
+# The "pca" search: projection dimension and candidates per wanted neighbour.
+PCA_DIMS = 48
+PCA_CANDIDATES = 2
 
 
 class NeighborIndex:
@@ -26,11 +29,15 @@ class NeighborIndex:
     ----------
     X : ndarray of shape (n_nodes, n_features), float32
         Reference nodes.
-    algorithm : {"brute", "nndescent"}
-        Exact chunked brute force (scikit-learn) or approximate search with
-        pynndescent (Dong et al. 2011).
+    algorithm : {"brute", "pca", "nndescent"}
+        ``"brute"``: exact chunked brute force (scikit-learn). ``"pca"``:
+        candidates found by exact search in the space of the first
+        ``PCA_DIMS`` principal components of the reference nodes, then
+        re-ranked by their exact distance (approximate: a true neighbour can
+        be missed when its projection is not among the candidates).
+        ``"nndescent"``: pynndescent's graph search (Dong et al. 2011).
     random_state : int
-        Seed of the approximate index.
+        Seed of the approximate indexes.
     n_jobs : int or None
         Threads used by the search.
     """
@@ -38,27 +45,60 @@ class NeighborIndex:
     def __init__(self, X, *, algorithm="brute", random_state=0, n_jobs=None):
         self.X = X
         self.algorithm = algorithm
-        if algorithm == "nndescent":
+        self.random_state = int(random_state)
+        self.n_jobs = n_jobs
+        self._build()
+
+    def _build(self):
+        X = self.X
+        if self.algorithm == "nndescent":
             from pynndescent import NNDescent
 
             self._index = NNDescent(
                 X,
                 n_neighbors=30,
-                random_state=int(random_state),
-                n_jobs=-1 if n_jobs is None else n_jobs,
+                random_state=self.random_state,
+                n_jobs=-1 if self.n_jobs is None else self.n_jobs,
                 compressed=False,
             )
             self._index.prepare()
+        elif self.algorithm == "pca":
+            p = min(PCA_DIMS, X.shape[1])
+            self._mean = X.mean(axis=0, dtype=np.float64).astype(np.float32)
+            rng = np.random.RandomState(self.random_state)
+            rows = X[rng.choice(len(X), min(len(X), 20000), replace=False)] - self._mean
+            cov = rows.astype(np.float64).T @ rows
+            _, vecs = np.linalg.eigh(cov)
+            self._proj = np.ascontiguousarray(vecs[:, ::-1][:, :p], dtype=np.float32)
+            self._index = NearestNeighbors(algorithm="brute", n_jobs=self.n_jobs).fit(
+                (X - self._mean) @ self._proj
+            )
         else:
-            self._index = NearestNeighbors(algorithm="brute", n_jobs=n_jobs).fit(X)
+            self._index = NearestNeighbors(algorithm="brute", n_jobs=self.n_jobs).fit(X)
 
     def __getstate__(self):
         state = self.__dict__.copy()
         if self.algorithm == "nndescent":
-            # pynndescent indexes pickle, but rebuilding on demand keeps the
-            # estimator's pickle small and free of numba objects.
+            # rebuilt (with the same seed) on first use after unpickling:
+            # keeps the estimator's pickle small and free of numba objects
             state["_index"] = None
         return state
+
+    def _pca_query(self, Y, k):
+        n_cand = int(min(max(PCA_CANDIDATES * k, k + 16), self.X.shape[0]))
+        Z = (Y - self._mean) @ self._proj
+        _, cand = self._index.kneighbors(Z, n_neighbors=n_cand)
+        dist = np.empty((len(Y), k), dtype=np.float32)
+        ind = np.empty((len(Y), k), dtype=np.intp)
+        step = max(1, 2**26 // (n_cand * self.X.shape[1]))  # ~256 MiB of float32
+        for a in range(0, len(Y), step):
+            c = cand[a : a + step]
+            diff = self.X[c] - Y[a : a + step, None, :]
+            d = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+            order = np.argsort(d, axis=1, kind="stable")[:, :k]
+            dist[a : a + step] = np.take_along_axis(d, order, axis=1)
+            ind[a : a + step] = np.take_along_axis(c, order, axis=1)
+        return dist, ind
 
     def query(self, Y, k):
         """Return ``(distances, indices)`` of the ``k`` nearest reference nodes.
@@ -68,20 +108,21 @@ class NeighborIndex:
         """
         k = int(min(k, self.X.shape[0]))
         if self._index is None:
-            self.__init__(self.X, algorithm=self.algorithm)
+            self._build()
+        Y = np.asarray(Y, dtype=np.float32)
         dist = np.empty((Y.shape[0], k), dtype=np.float32)
         ind = np.empty((Y.shape[0], k), dtype=np.intp)
         for start in range(0, Y.shape[0], _CHUNK):
             stop = min(start + _CHUNK, Y.shape[0])
             if self.algorithm == "nndescent":
                 i, d = self._index.query(Y[start:stop], k=k)
+            elif self.algorithm == "pca":
+                d, i = self._pca_query(Y[start:stop], k)
             else:
                 d, i = self._index.kneighbors(Y[start:stop], n_neighbors=k)
             dist[start:stop] = d
             ind[start:stop] = i
         if self.algorithm == "nndescent":
-            # approximate search may miss an exact copy; restore it
-            # (it must be the first neighbour for the extension to be exact).
             order = np.argsort(dist, axis=1, kind="stable")
             dist = np.take_along_axis(dist, order, axis=1)
             ind = np.take_along_axis(ind, order, axis=1)

@@ -14,14 +14,18 @@ from ..utils import check_memory, dense_bytes, from_maps, validate_maps
 from ._extension import MU_FLOOR, extend
 from ._graphs import NeighborIndex, median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
-from ._procedures import SELF_TUNING_NEIGHBOR, fit_dense, fit_sparse
+from ._procedures import (
+    AUTO_EXACT_MAX,
+    SELF_TUNING_NEIGHBOR,
+    choose_landmarks,
+    fit_dense,
+    fit_sparse,
+)
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
 # Nodes embedded per block in transform.
 _TRANSFORM_CHUNK = 16384
-# "auto" switches to approximate neighbours above this many fitted nodes.
-_AUTO_NNDESCENT = 60000
 
 
 def _as_tuple(value, name):
@@ -51,11 +55,14 @@ def _check_values(values, name, *, integer=False, strings=()):
 
 
 def _unique_rows(X):
-    """Distinct rows of a C-contiguous float32 array, in first-seen order."""
+    """Distinct rows of a float32 array in first-seen order, and each row's index."""
     X = np.ascontiguousarray(X)
     view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
-    _, first = np.unique(view, return_index=True)
-    return X[np.sort(first)]
+    _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return X[first[order]], rank[inverse.ravel()]
 
 
 class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
@@ -114,9 +121,11 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         refused with a ``MemoryError`` naming these approximations.
     n_landmarks : int, default=1000
         Landmarks of the Nystrom solver.
-    landmarks : {"kmeans++", "random"}, default="kmeans++"
-        How Nystrom landmarks are drawn from the fitted nodes: k-means++
-        seeding (spread-out points, D^2 sampling) or uniformly.
+    landmarks : {"random", "kmeans++"}, default="random"
+        How Nystrom landmarks are drawn from the fitted nodes: uniformly, or by
+        k-means++ seeding (spread-out points, D^2 sampling; costs
+        ``n_nodes x n_landmarks`` distances per candidate). One landmark set
+        is shared by all Gaussian procedures.
     minibatch_size : int, default=256
         Columns per step of the mini-batch solver.
     minibatch_steps : int, default=200
@@ -129,9 +138,16 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     eps_max_neighbors : int, default=32
         Neighbours examined per node by the epsilon procedures (bounds memory;
         ``procedures_`` reports how many nodes had all of them within eps).
-    neighbors_algorithm : {"auto", "brute", "nndescent"}, default="auto"
-        Exact chunked brute-force neighbours or approximate ones (pynndescent).
-        ``"auto"`` is exact up to 60000 fitted nodes.
+    neighbors_algorithm : {"auto", "brute", "pca", "nndescent"}, default="auto"
+        Neighbour search: exact chunked brute force; ``"pca"``, candidates
+        (2k, at least k + 16) by exact search among the first 48 principal
+        components of the fitted nodes, re-ranked by exact distance
+        (approximate, recall 0.99 for k=10 on raw MNIST); or pynndescent
+        (approximate; its numba compilation costs a minute or more on first
+        use). ``"auto"`` is currently ``"brute"``: on the shared 2-core test
+        machine neither approximation was reliably faster (see
+        ``benchmarks/results/spectral_embedding.md``). ``procedures_`` says
+        which was used.
     on_disconnected : {"connect", "raise"}, default="connect"
         A disconnected graph is joined (with a warning) by the minimum
         spanning tree of one representative node per component, or refused.
@@ -224,7 +240,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         "minibatch_steps": [Interval(Integral, 1, None, closed="left")],
         "max_nodes": [Interval(Integral, 2, None, closed="left"), None],
         "eps_max_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "neighbors_algorithm": [StrOptions({"auto", "brute", "nndescent"})],
+        "neighbors_algorithm": [StrOptions({"auto", "brute", "pca", "nndescent"})],
         "on_disconnected": [StrOptions({"connect", "raise"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -242,7 +258,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         sparse_solver="lanczos",
         dense_solver="auto",
         n_landmarks=1000,
-        landmarks="kmeans++",
+        landmarks="random",
         minibatch_size=256,
         minibatch_steps=200,
         max_nodes=20000,
@@ -296,6 +312,41 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         return affinities, tuple(dict.fromkeys(laps))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, X, y=None):
+        """Fit the layer and embed ``X``; equal to ``fit(X).transform(X)``.
+
+        When every node was fitted (no sampling) the neighbours found while
+        fitting are reused instead of being searched again.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+or (n_samples, height, width, channels)
+            Rows, images or feature maps.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_components_out_) or \
+(n_samples, height, width, n_components_out_), float32
+            Concatenated eigenvector coordinates, 2-D for 2-D input.
+        """
+        cache = self._fit(X, keep_neighbors=True)
+        if cache is None:
+            return self.transform(X)
+        dist, ind, rows, shape, was_2d = cache
+        emb = np.empty((len(self._nodes), self.n_components_out_), dtype=np.float32)
+        for start in range(0, len(emb), _TRANSFORM_CHUNK):
+            sl = slice(start, start + _TRANSFORM_CHUNK)
+            self._transform_block(
+                self._nodes[sl], emb[sl],
+                neighbors=None if dist is None else (dist[sl], ind[sl]),
+            )
+        out = emb[rows].reshape(shape[:3] + (self.n_components_out_,))
+        return from_maps(out, was_2d)
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit every procedure on the nodes of ``X``.
 
@@ -312,8 +363,12 @@ or (n_samples, height, width, channels)
         self : SpectralAnalysisLayer
             The fitted layer.
         """
+        self._fit(X, keep_neighbors=False)
+        return self
+
+    def _fit(self, X, keep_neighbors):
         affinities, laps = self._resolve()
-        maps, _ = validate_maps(self, X, reset=True)
+        maps, was_2d = validate_maps(self, X, reset=True)
         nodes_all = maps.reshape(-1, maps.shape[-1])
         rng = check_random_state(self.random_state)
         n_seen = nodes_all.shape[0]
@@ -323,7 +378,7 @@ or (n_samples, height, width, channels)
             sample = nodes_all[idx]
         else:
             sample = nodes_all
-        nodes = _unique_rows(np.asarray(sample, dtype=np.float32))
+        nodes, rows = _unique_rows(np.asarray(sample, dtype=np.float32))
         n = nodes.shape[0]
         if n < 2:
             raise ValueError(
@@ -350,7 +405,7 @@ or (n_samples, height, width, channels)
                 )
         algo = self.neighbors_algorithm
         if algo == "auto":
-            algo = "nndescent" if n > _AUTO_NNDESCENT else "brute"
+            algo = "brute"
         seed = rng.randint(np.iinfo(np.int32).max)
         index = NeighborIndex(nodes, algorithm=algo, random_state=seed, n_jobs=self.n_jobs)
         has_eps = any(f == "eps" for f, _ in affinities)
@@ -377,12 +432,20 @@ or (n_samples, height, width, channels)
             opts["mst_longest_edge"] = mst_longest_edge(nodes, dist[:, :k], ind[:, :k])
         if any(f == "gaussian" and p != "self-tuning" for f, p in affinities):
             opts["median_sq_distance"] = median_sq_distance(nodes, seed)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities))
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities) + 1)
+        dense_solver = self.dense_solver
+        if dense_solver == "auto":
+            dense_solver = "exact" if n <= AUTO_EXACT_MAX else "nystrom"
+        if dense_solver == "nystrom" and any(f == "gaussian" for f, _ in affinities):
+            # one landmark set shared by every Gaussian procedure
+            opts["landmark_index"] = choose_landmarks(
+                nodes, min(self.n_landmarks, n), self.landmarks, seeds[-1]
+            )
         jobs = []
         for (fam, p), s in zip(affinities, seeds):
             if fam == "gaussian":
                 jobs.append(delayed(fit_dense)(
-                    p, nodes, dist, n_eigs, solver=self.dense_solver, seed=s, opts=opts
+                    p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
                 ))
             else:
                 jobs.append(delayed(fit_sparse)(
@@ -423,7 +486,9 @@ or (n_samples, height, width, channels)
         self.n_components_out_ = len(self.feature_eigenvalues_)
         self.n_nodes_seen_ = int(n_seen)
         self.n_nodes_fit_ = int(n)
-        return self
+        if keep_neighbors and not sampled:
+            return dist, ind, rows, maps.shape, was_2d
+        return None
 
     def transform(self, X):
         """Embed every location of ``X`` through the fitted graphs.
@@ -453,17 +518,29 @@ or (n_samples, height, width, channels)
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
         for start in range(0, nodes.shape[0], _TRANSFORM_CHUNK):
             stop = min(start + _TRANSFORM_CHUNK, nodes.shape[0])
-            self._transform_block(np.asarray(nodes[start:stop], dtype=np.float32), out[start:stop])
+            block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
+            # identical nodes (e.g. blank patches) are embedded once
+            view = block.view(np.dtype((np.void, block.dtype.itemsize * c))).ravel()
+            _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+            if len(first) < len(block):
+                emb = np.empty((len(first), n_out), dtype=np.float32)
+                self._transform_block(block[first], emb)
+                out[start:stop] = emb[inverse.ravel()]
+            else:
+                self._transform_block(block, out[start:stop])
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
-    def _transform_block(self, Y, out):
+    def _transform_block(self, Y, out, neighbors=None):
         dist = ind = None
-        if self._k_query:
+        if neighbors is not None:
+            dist, ind = neighbors
+        elif self._k_query:
             dist, ind = self._index.query(Y, self._k_query)
         drop = int(self.drop_first)
         col = 0
+        cache = {}
         for proc in self._procs:
-            Wq = proc.query_weights(Y, self._nodes, dist, ind)
+            Wq = proc.query_weights(Y, self._nodes, dist, ind, cache)
             for lap in self._laps:
                 F = extend(Wq, proc.degrees, proc.mu, proc.U, laplacian=lap,
                            mean_degree=proc.mean_degree)

@@ -16,7 +16,6 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import kmeans_plusplus
-from sklearn.metrics import pairwise_distances
 
 from ..utils import check_memory, dense_bytes
 from ._graphs import (
@@ -71,7 +70,7 @@ class FittedProcedure:
         self.messages = []
 
     # -- query affinities -------------------------------------------------
-    def query_weights(self, Y, nodes, dist, ind):
+    def query_weights(self, Y, nodes, dist, ind, cache=None):
         """Affinity rows of the queries ``Y`` to the reference nodes.
 
         ``dist``/``ind`` are the queries' nearest fitted nodes (nearest
@@ -89,11 +88,18 @@ class FittedProcedure:
             return W
         ref = nodes if self.ref is None else self.ref
         s_y = local_scales(dist) if self.param == "self-tuning" else None
-        return self._dense_rows(Y, ref, s_y)
+        if cache is None:
+            return self._dense_rows(Y, ref, s_y)
+        # Gaussian procedures share their reference nodes (the fitted nodes,
+        # or the layer's landmarks): compute the distances once per block
+        key = "nodes" if self.ref is None else "landmarks"
+        if key not in cache:
+            cache[key] = sq_distances(Y, ref)
+        return self._dense_rows(Y, ref, s_y, D2=cache[key])
 
-    def _dense_rows(self, Y, ref, s_y=None):
-        D2 = pairwise_distances(Y, ref, metric="sqeuclidean").astype(np.float64)
-        np.maximum(D2, 0, out=D2)
+    def _dense_rows(self, Y, ref, s_y=None, D2=None):
+        if D2 is None:
+            D2 = sq_distances(Y, ref)
         if self.param == "self-tuning":
             K = np.exp(-D2 / np.outer(s_y, self.scales))
         else:
@@ -104,6 +110,28 @@ class FittedProcedure:
             K[empty] = 0.0
             K[np.flatnonzero(empty), np.argmin(D2[empty], axis=1)] = 1.0
         return K
+
+
+def sq_distances(Y, X):
+    """Squared Euclidean distances by one float32 matrix product, as float64."""
+    Y = np.asarray(Y, dtype=np.float32)
+    X = np.asarray(X, dtype=np.float32)
+    D2 = Y @ X.T
+    D2 *= -2.0
+    D2 += np.einsum("ij,ij->i", Y, Y)[:, None]
+    D2 += np.einsum("ij,ij->i", X, X)[None, :]
+    D2 = D2.astype(np.float64)
+    return np.maximum(D2, 0, out=D2)
+
+
+def choose_landmarks(nodes, m, how, seed):
+    """Indices of ``m`` landmark nodes: uniform draw or k-means++ seeding."""
+    n = nodes.shape[0]
+    rng = np.random.RandomState(seed)
+    if how == "kmeans++" and m < n:
+        _, idx = kmeans_plusplus(nodes, m, random_state=rng)
+        return np.sort(idx)
+    return np.sort(rng.choice(n, size=m, replace=False))
 
 
 def local_scales(dist):
@@ -208,12 +236,10 @@ def fit_dense(param, nodes, dist, n_eigs, *, solver, seed, opts):
     X = nodes
     info = {}
     if solver == "nystrom":
-        m = int(min(opts["n_landmarks"], n))
-        rng = np.random.RandomState(seed)
-        if opts["landmarks"] == "kmeans++" and m < n:
-            _, idx = kmeans_plusplus(np.asarray(nodes, dtype=np.float64), m, random_state=rng)
-        else:
-            idx = np.sort(rng.choice(n, size=m, replace=False))
+        idx = opts.get("landmark_index")
+        if idx is None:
+            idx = choose_landmarks(nodes, min(opts["n_landmarks"], n), opts["landmarks"], seed)
+        m = len(idx)
         X = proc.ref = np.ascontiguousarray(nodes[idx])
         if dist is not None:
             dist = dist[idx]

@@ -51,7 +51,7 @@ def solve_exact(A, k):
     return _finish(mu, U, k)
 
 
-def solve_lanczos(A, k, random_state, tol=1e-7):
+def solve_lanczos(A, k, random_state, tol=1e-5):
     """ARPACK Lanczos for the ``k`` largest eigenvalues of ``A``."""
     n = A.shape[0]
     if n <= _SMALL or k >= n - 1:
