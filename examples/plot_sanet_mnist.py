@@ -1,7 +1,7 @@
 """
-=======================================================
+========================================================
 SA-Net on MNIST: first-layer visual patterns, confusions
-=======================================================
+========================================================
 
 SA-Net [1]_ cuts each image into dense 11x11 patches and embeds every patch
 with several spectral procedures. Grouping the patches by their layer-1
