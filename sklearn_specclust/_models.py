@@ -9,6 +9,7 @@ A new model registers itself by adding one line to ``MODELS``.
 """
 
 import importlib
+import inspect
 
 from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.pipeline import make_pipeline
@@ -43,13 +44,25 @@ def make_spectral(n_clusters=10, *, random_state=None):
     )
 
 
+def make_sanet_for_images(n_clusters=10, *, random_state=None, image_shape=None):
+    """SA-Net-2 with the preset that fits the images: ``"digits"`` up to 16x16, else ``"mnist"``."""
+    from .sanet import make_sanet
+
+    small = image_shape is not None and max(image_shape[:2]) <= 16
+    preset = "digits" if small else "mnist"
+    return make_sanet(n_clusters, preset=preset, random_state=random_state)
+
+
 MODELS = {
     "kmeans": ("sklearn_specclust._models:make_kmeans", "k-means on pixels"),
     "spectral": (
         "sklearn_specclust._models:make_spectral",
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
     ),
-    "sanet": ("sklearn_specclust.sanet:make_sanet", "SA-Net-2, the paper's MNIST preset (28x28 images)"),
+    "sanet": (
+        "sklearn_specclust._models:make_sanet_for_images",
+        "SA-Net-2: the paper's MNIST preset, or the 8x8 'digits' preset for small images",
+    ),
     "rotinv": ("sklearn_specclust.inr:make_rotinv_inr", "rotation-invariant INR + k-means (torch)"),
 }
 
@@ -74,4 +87,6 @@ def get_model(name, **kwargs):
         )
     module, _, attr = MODELS[name][0].partition(":")
     factory = getattr(importlib.import_module(module), attr)
+    if "image_shape" in kwargs and "image_shape" not in inspect.signature(factory).parameters:
+        kwargs.pop("image_shape")
     return factory(**kwargs)

@@ -238,7 +238,12 @@ def _run(args):
     if n_clusters > X.shape[0]:
         raise CLIError(f"--n-clusters {n_clusters} is more than the {X.shape[0]} images")
 
-    model = get_model(args.model, n_clusters=n_clusters, random_state=args.random_state)
+    model = get_model(
+        args.model,
+        n_clusters=n_clusters,
+        random_state=args.random_state,
+        image_shape=X.shape[1:],
+    )
     progress(f"fitting {args.model} (k={n_clusters}) on {X.shape[0]} images of shape "
              f"{X.shape[1:]}")
     t0 = time.perf_counter()

@@ -220,3 +220,22 @@ def test_python_dash_m_entry_point(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("specclust: error:")
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_run_sanet_picks_the_digits_preset_for_small_images(capsys):
+    # 8x8 digits are smaller than the MNIST preset's 11x11 patches: the CLI's
+    # sanet model must choose the digits preset instead of failing.
+    import warnings
+
+    from sklearn_specclust._models import get_model
+
+    assert get_model("sanet", n_clusters=3, image_shape=(8, 8)).named_steps[
+        "patches1"
+    ].patch_size != get_model("sanet", n_clusters=3, image_shape=(28, 28)).named_steps[
+        "patches1"
+    ].patch_size
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["run", "--model", "sanet", "--dataset", "digits", "--limit", "150"]) == 0
+    out = capsys.readouterr().out
+    assert "model=sanet dataset=digits n_samples=150" in out and "ACC" in out
