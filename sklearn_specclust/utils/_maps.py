@@ -96,6 +96,8 @@ def validate_maps(
     maps : ndarray of shape (n, h, w, c)
     was_2d : bool
     """
+    if not reset:
+        _check_map_shape_early(estimator, X, image_shape)
     X = validate_data(
         estimator,
         X,
@@ -128,3 +130,23 @@ def validate_maps(
                 "this size."
             )
     return maps, was_2d
+
+
+def _check_map_shape_early(estimator, X, image_shape):
+    """Refuse images of another size with the map-shape message.
+
+    scikit-learn's ``n_features_in_`` check would otherwise reject a 3-D or
+    4-D array of another height first, with a message about "features".
+    """
+    fitted = getattr(estimator, "_map_shape", None)
+    shape = getattr(X, "shape", None)
+    if fitted is None or shape is None or len(shape) not in (3, 4):
+        return
+    maps_shape = tuple(int(s) for s in shape[1:]) + ((1,) if len(shape) == 3 else ())
+    if maps_shape != fitted:
+        raise ValueError(
+            f"X has maps of shape (height, width, channels)={maps_shape}, but "
+            f"{type(estimator).__name__} was fitted on maps of shape {fitted}. "
+            "Resize the images to the fitted size, or fit again on data of "
+            "this size."
+        )
