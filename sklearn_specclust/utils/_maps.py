@@ -121,14 +121,7 @@ def validate_maps(
         estimator._map_shape = shape
         estimator._input_ndim = X.ndim
     else:
-        fitted = getattr(estimator, "_map_shape", None)
-        if fitted is not None and fitted != shape:
-            raise ValueError(
-                f"X has maps of shape (height, width, channels)={shape}, but "
-                f"{type(estimator).__name__} was fitted on maps of shape {fitted}. "
-                "Resize the images to the fitted size, or fit again on data of "
-                "this size."
-            )
+        _check_same_map_shape(estimator, shape)
     return maps, was_2d
 
 
@@ -143,9 +136,15 @@ def _check_map_shape_early(estimator, X, image_shape):
     if fitted is None or shape is None or len(shape) not in (3, 4):
         return
     maps_shape = tuple(int(s) for s in shape[1:]) + ((1,) if len(shape) == 3 else ())
-    if maps_shape != fitted:
+    _check_same_map_shape(estimator, maps_shape)
+
+
+def _check_same_map_shape(estimator, shape):
+    """Refuse maps whose (height, width, channels) differ from the fitted ones."""
+    fitted = getattr(estimator, "_map_shape", None)
+    if fitted is not None and fitted != shape:
         raise ValueError(
-            f"X has maps of shape (height, width, channels)={maps_shape}, but "
+            f"X has maps of shape (height, width, channels)={shape}, but "
             f"{type(estimator).__name__} was fitted on maps of shape {fitted}. "
             "Resize the images to the fitted size, or fit again on data of "
             "this size."
