@@ -73,6 +73,9 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "min_reported_time": 1,
 }
+if os.environ.get("SPECCLUST_DOC_NO_PLOT"):
+    # The user guide shows gallery figures, which are not drawn then.
+    suppress_warnings = ["image.not_readable"]
 
 
 # Sections of the "Reproducing the papers" page: result files whose name

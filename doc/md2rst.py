@@ -11,8 +11,8 @@ escaped text, so a new file never breaks the build (``sphinx -W``).
 
 import re
 
-# Adornment of the 1st, 2nd, 3rd ... heading depth found in one file; the
-# including page must use none of these above the included text.
+# Adornment of the 1st, 2nd, 3rd ... heading level of one file; the including
+# page must use none of these above the included text.
 HEADING_CHARS = "-^\"'`"
 
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -94,14 +94,12 @@ def markdown_to_rst(text):
     Returns
     -------
     rst : str
-        reStructuredText; headings use ``HEADING_CHARS`` in order of their
-        depth in this document (``#`` then ``###`` become the first and second
-        characters), so consecutive documents can be included in one page.
+        reStructuredText; headings use ``HEADING_CHARS`` by their nesting in
+        this document (a ``###`` right under a ``#`` takes the second
+        character), so consecutive documents can be included in one page.
     """
     lines = text.replace("\t", "    ").splitlines()
-    depths = sorted({len(m.group(1)) for m in map(_HEADING.match, lines) if m})
-    level = {d: HEADING_CHARS[min(i, len(HEADING_CHARS) - 1)] for i, d in enumerate(depths)}
-    out, i = [], 0
+    out, i, open_depths = [], 0, []
 
     def blank():
         if out and out[-1] != "":
@@ -116,9 +114,16 @@ def markdown_to_rst(text):
             blank()
             i += 1
         elif heading:
+            # The level is the nesting in this document, never a skip: a
+            # "###" right under a "#" is the second level.
+            depth = len(heading.group(1))
+            while open_depths and open_depths[-1] >= depth:
+                open_depths.pop()
+            char = HEADING_CHARS[min(len(open_depths), len(HEADING_CHARS) - 1)]
+            open_depths.append(depth)
             title = inline(heading.group(2))
             blank()
-            out += [title, level[len(heading.group(1))] * len(title), ""]
+            out += [title, char * len(title), ""]
             i += 1
         elif fence:
             end = i + 1

@@ -121,3 +121,85 @@ def test_docs_build_script_is_executable():
     script = ROOT / ".ci" / "docs"
     assert script.is_file() and script.stat().st_mode & 0o111
     assert "sphinx -W --keep-going -b html doc doc/_build/html" in script.read_text()
+
+
+def _md2rst():
+    spec = importlib.util.spec_from_file_location("md2rst", DOC / "md2rst.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rst_warnings(text):
+    """Warnings docutils reports on a reST text (standalone, one top title)."""
+    docutils_core = pytest.importorskip("docutils.core")
+    import io
+
+    stream = io.StringIO()
+    docutils_core.publish_doctree(
+        "Page\n====\n\n" + text,
+        settings_overrides={"warning_stream": stream, "report_level": 2,
+                            "halt_level": 5},
+    )
+    return stream.getvalue()
+
+
+def test_markdown_tables_become_list_tables():
+    text = (
+        "# Title\n\nRun `python x.py --n 10`  \nDate: today\n\n"
+        "| method | ACC |\n| --- | ---: |\n| k-means | 0.54 |\n| ours `max_nodes_` | |\n\n"
+        "### Notes\n\n- one *item* with n_components_out_\n  continued\n- two\n\n"
+        "    indented code\n"
+    )
+    rst = _md2rst().markdown_to_rst(text)
+    assert "Title\n-----" in rst and "Notes\n^^^^^" in rst
+    assert "``python x.py --n 10``" in rst
+    assert ".. list-table::" in rst and "   * - k-means\n     - 0.54" in rst
+    assert "   * - ours ``max_nodes_``\n     -\n" in rst  # the empty cell is kept
+    assert "n_components_out\\_" in rst  # not a reST reference
+    assert "::\n\n   indented code" in rst
+    assert _rst_warnings(rst) == ""
+
+
+def test_a_broken_table_would_be_reported():
+    # The check above can fail: a list-table row with a missing cell warns.
+    rst = ".. list-table::\n   :header-rows: 1\n\n   * - a\n     - b\n   * - c\n"
+    assert "list-table" in _rst_warnings(rst)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "benchmarks" / "results").glob("*.md")), ids=lambda p: p.name
+)
+def test_committed_benchmark_tables_render_without_warnings(path):
+    rst = _md2rst().markdown_to_rst(path.read_text(encoding="utf-8"))
+    assert _rst_warnings(rst) == ""
+
+
+def test_all_benchmark_tables_fit_in_one_page():
+    # The page includes every file in a row: heading levels must not skip
+    # ("###" before "##" in one file, "#" then "###" in another).
+    md2rst = _md2rst()
+    parts = [md2rst.markdown_to_rst(path.read_text(encoding="utf-8"))
+             for path in sorted((ROOT / "benchmarks" / "results").glob("*.md"))]
+    parts.append(md2rst.markdown_to_rst("# A\n\n### B\n\ntext\n\n## C\n\ntext\n"))
+    assert _rst_warnings("\n".join(parts)) == ""
+
+
+def test_gallery_figures_in_the_user_guide_exist():
+    # ``.. figure:: /auto_examples/images/sphx_glr_<example>_<NNN>.png`` names
+    # the NNN-th figure of examples/<example>.py: the example must exist and
+    # draw at least NNN figures (counted as plt.subplots / plt.figure calls).
+    pattern = re.compile(r"/auto_examples/images/sphx_glr_(\w+?)_(\d{3})\.png")
+    seen = 0
+    for page in sorted(DOC.rglob("*.rst")):
+        if "_build" in page.parts or "auto_examples" in page.parts:
+            continue
+        for name, number in pattern.findall(page.read_text(encoding="utf-8")):
+            seen += 1
+            example = ROOT / "examples" / f"{name}.py"
+            assert example.is_file(), f"{page.name}: no example {example.name}"
+            figures = len(re.findall(r"plt\.(?:subplots|figure)\(", example.read_text()))
+            assert figures >= int(number), (
+                f"{page.name} shows figure {number} of {example.name}, which draws {figures}"
+            )
+    assert seen >= 10
