@@ -18,6 +18,7 @@ HEADING_CHARS = "-^\"'`"
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^([-*+])\s+(.*)$")
+_LIST_START = re.compile(r"^([-*+]|\d+[.)]|[#a-zA-Z][.)])(\s|$)")
 _FENCE = re.compile(r"^(```|~~~)\s*([\w+-]*)\s*$")
 _INLINE = re.compile(
     r"(?P<code>`+)(?P<code_text>.+?)(?P=code)"
@@ -79,6 +80,8 @@ def _table(rows):
         for j, cell in enumerate(row):
             marker = "   * -" if j == 0 else "     -"
             text = inline(cell)
+            if _LIST_START.match(text):
+                text = "\\" + text  # "-" alone would be a nested bullet list
             lines.append(f"{marker} {text}" if text else marker)
     return lines + [""]
 

@@ -158,8 +158,9 @@ fig.tight_layout()
 # The network's output is the flattened code maps, 3 x 3 x 8 = 72 integers per
 # image, which k-means clusters. Rows are images grouped by digit: images of
 # one digit should share columns of similar codes. Code maps that never change
-# (a constant colour down a whole block) carry no information for k-means;
-# below, they are the maps of the layer-2 procedure whose spectrum stayed at 0.
+# (a constant colour down a whole block) carry little information for
+# k-means; the table below counts the distinct codes of each map over all
+# images and locations.
 picks = np.concatenate([np.flatnonzero(y == d)[:5] for d in range(10)])
 # columns grouped by code map: the 9 locations of map 0, then of map 1 ...
 grouped = codes[picks].transpose(0, 3, 1, 2).reshape(len(picks), -1)
@@ -176,10 +177,12 @@ plt.show()
 
 layer2 = net.named_steps["layer2"]
 per_block = layer2.n_components // 8  # code maps per layer-2 procedure
-for m in np.flatnonzero(codes.reshape(-1, codes.shape[-1]).std(axis=0) == 0):
+print("code map  layer-2 procedure     distinct codes  most common code's share")
+for m in range(codes.shape[-1]):
     proc = layer2.procedures_[m // per_block]
-    print(f"code map {m} is the same for every image "
-          f"(layer 2, {proc['family']} {proc['parameter']})")
+    values, counts = np.unique(codes[..., m], return_counts=True)
+    print(f"{m:>8}  {proc['family'] + ' ' + str(proc['parameter']):<22}"
+          f"{len(values):>14}  {counts.max() / counts.sum():>24.0%}")
 
 # %%
 # The k-means clusters of this reduced network are printed below for

@@ -147,7 +147,8 @@ def _rst_warnings(text):
 def test_markdown_tables_become_list_tables():
     text = (
         "# Title\n\nRun `python x.py --n 10`  \nDate: today\n\n"
-        "| method | ACC |\n| --- | ---: |\n| k-means | 0.54 |\n| ours `max_nodes_` | |\n\n"
+        "| method | ACC |\n| --- | ---: |\n| k-means | 0.54 |\n| ours `max_nodes_` | |\n"
+        "| paper | - |\n\n"
         "### Notes\n\n- one *item* with n_components_out_\n  continued\n- two\n\n"
         "    indented code\n"
     )
@@ -156,6 +157,7 @@ def test_markdown_tables_become_list_tables():
     assert "``python x.py --n 10``" in rst
     assert ".. list-table::" in rst and "   * - k-means\n     - 0.54" in rst
     assert "   * - ours ``max_nodes_``\n     -\n" in rst  # the empty cell is kept
+    assert "   * - paper\n     - \\-\n" in rst  # a literal dash, not a bullet list
     assert "n_components_out\\_" in rst  # not a reST reference
     assert "::\n\n   indented code" in rst
     assert _rst_warnings(rst) == ""
