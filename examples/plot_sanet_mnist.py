@@ -14,8 +14,9 @@ confusion matrix drawn.
 This is a **reduced network**, so that the example runs in well under a
 minute on an idle 2-core CPU: 600 MNIST test images, a first layer of four
 procedures (kNN k = 9, 17 and self-tuning and sigma = 0.1 Gaussians, no
-epsilon graphs) instead of the paper's eight, and graphs built on 3,000
-sampled patches (layer 1) and 2,000 (layer 2). Its accuracy says little about
+epsilon graphs) instead of the paper's eight, a second layer without its
+sigma = 0.1 graph, and graphs built on 3,000 sampled patches (layer 1) and
+2,000 (layer 2). Its accuracy says little about
 the paper's network: ``benchmarks/bench_sanet_mnist.py`` measures the full
 preset on 10,000 images beside the baselines (see :ref:`reproducing`), and
 :ref:`sphx_glr_auto_examples_plot_sanet_stages.py` shows each stage.
