@@ -15,11 +15,16 @@ DOC = ROOT / "doc"
 USER_GUIDE = ["sanet", "rotinv", "choosing_affinities", "scaling", "reproducing"]
 
 
-def _apigen():
-    spec = importlib.util.spec_from_file_location("apigen", DOC / "apigen.py")
+def _doc_module(name):
+    """Import ``doc/<name>.py`` (the doc folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, DOC / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _apigen():
+    return _doc_module("apigen")
 
 
 def documented_names(rst_text):
@@ -124,10 +129,7 @@ def test_docs_build_script_is_executable():
 
 
 def _md2rst():
-    spec = importlib.util.spec_from_file_location("md2rst", DOC / "md2rst.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _doc_module("md2rst")
 
 
 def _rst_warnings(text):
