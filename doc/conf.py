@@ -72,6 +72,7 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "show_memory": False,
     "min_reported_time": 1,
+    "within_subsection_order": "gallery_order.ReadingOrder",
 }
 if os.environ.get("SPECCLUST_DOC_NO_PLOT"):
     # The user guide shows gallery figures, which are not drawn then.

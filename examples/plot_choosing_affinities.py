@@ -89,6 +89,7 @@ search = GridSearchCV(
     scoring={"acc": make_clustering_scorer("acc"), "nmi": make_clustering_scorer("nmi")},
     refit="acc",
     cv=KFold(3, shuffle=True, random_state=0),
+    error_score="raise",
 )
 search.fit(X, y)
 names = [describe(p) for p in search.cv_results_["params"]]
