@@ -8,6 +8,7 @@ ORDER = [
     "plot_choosing_affinities.py",
     "plot_baselines.py",
     "plot_rotinv_inr.py",
+    "plot_scaling_approximations.py",
     "plot_spectral_dask.py",
 ]
 
