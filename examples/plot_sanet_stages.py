@@ -104,10 +104,11 @@ fig.tight_layout()
 # The eigenvector maps of one image
 # ---------------------------------
 # Every output channel of ``layer1`` is one eigenvector evaluated at the 36
-# patches of an image. The first eigenvectors of the kNN procedure (smallest
-# eigenvalues, smoothest over the graph) separate blank background from
-# strokes; later ones split strokes by orientation and position. Red and blue
-# are the two signs, the sides of the graph cut that the binarizer keeps.
+# patches of an image (channel 0, the near-constant first eigenvector, is left
+# out). Blank background patches are all the same node, so they take one
+# value in every image and the borders of the maps share a colour; the
+# locations on the strokes change from digit to digit. Red and blue are the
+# two signs, the sides of each graph cut.
 layer1 = net.named_steps["layer1"]
 first = layer1.procedures_[0]
 fig, axes = plt.subplots(3, 9, figsize=(10, 3.6))
