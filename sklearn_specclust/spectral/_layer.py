@@ -24,6 +24,8 @@ from ._procedures import (
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
+# neighbors_algorithm="auto" searches exactly up to this many fitted nodes.
+AUTO_BRUTE_MAX = 5000
 # Nodes embedded per block in transform.
 _TRANSFORM_CHUNK = 16384
 
@@ -240,7 +242,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         "minibatch_steps": [Interval(Integral, 1, None, closed="left")],
         "max_nodes": [Interval(Integral, 2, None, closed="left"), None],
         "eps_max_neighbors": [Interval(Integral, 2, None, closed="left")],
-        "neighbors_algorithm": [StrOptions({"auto", "brute", "pca", "nndescent"})],
+        "neighbors_algorithm": [StrOptions({"auto", "brute", "pca", "ivf", "nndescent"})],
         "on_disconnected": [StrOptions({"connect", "raise"})],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -405,7 +407,7 @@ or (n_samples, height, width, channels)
                 )
         algo = self.neighbors_algorithm
         if algo == "auto":
-            algo = "brute"
+            algo = "brute" if n <= AUTO_BRUTE_MAX else "ivf"
         seed = rng.randint(np.iinfo(np.int32).max)
         index = NeighborIndex(nodes, algorithm=algo, random_state=seed, n_jobs=self.n_jobs)
         has_eps = any(f == "eps" for f, _ in affinities)
