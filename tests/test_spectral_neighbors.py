@@ -19,12 +19,12 @@ from sklearn_specclust.spectral._neighbors import (
 
 @pytest.fixture(scope="module")
 def clouds():
-    # 2000 points near a 10-dimensional subspace of R^100, 20 clusters:
+    # 2000 points near a 10-dimensional subspace of R^200, 20 clusters:
     # high-dimensional like image vectors, with a decaying spectrum
     X, _ = make_blobs(2000, n_features=10, centers=20, cluster_std=2.0, random_state=0)
     rng = np.random.RandomState(0)
-    basis = np.linalg.qr(rng.standard_normal((100, 10)))[0]
-    X = X @ basis.T + 0.3 * rng.standard_normal((2000, 100))
+    basis = np.linalg.qr(rng.standard_normal((200, 10)))[0]
+    X = X @ basis.T + 0.3 * rng.standard_normal((2000, 200))
     return X.astype(np.float32)
 
 
@@ -124,3 +124,24 @@ def test_auto_picks_ivf_above_threshold(clouds, monkeypatch):
     assert layer.fit(clouds[:300]).procedures_[0]["neighbors"] == "brute"
     monkeypatch.setattr(_layer, "AUTO_BRUTE_MAX", 200)
     assert layer.fit(clouds[:300]).procedures_[0]["neighbors"] == "ivf"
+
+
+def test_lanczos_float32_matches_float64(clouds, monkeypatch):
+    from scipy.sparse.csgraph import connected_components
+
+    from sklearn_specclust.spectral import _solvers
+    from sklearn_specclust.spectral._graphs import knn_graph
+    from sklearn_specclust.spectral._laplacian import normalized_affinity
+
+    X = clouds[:800]
+    _, ind = _exact(X, X, 15)
+    W = knn_graph(ind, 15)
+    assert connected_components(W)[0] == 1
+    A, _ = normalized_affinity(W)
+    mu64, U64 = _solvers.solve_lanczos(A, 6, 0)
+    monkeypatch.setattr(_solvers, "LANCZOS_FLOAT32_MIN", 100)
+    mu32, U32 = _solvers.solve_lanczos(A, 6, 0)
+    assert U32.dtype == np.float64
+    np.testing.assert_allclose(mu32, mu64, atol=1e-5)
+    residual = np.linalg.norm(A @ U32 - U32 * mu32, axis=0)
+    assert residual.max() < 1e-4

@@ -27,9 +27,10 @@ _CHUNK = 16384
 _BLOCK_BYTES = 2**26
 # Bytes of gathered candidate rows re-ranked per block (kept cache-sized).
 _RERANK_BYTES = 2**22
-# "pca": projection dimension and candidates per wanted neighbour.
+# "pca", "ivf": projection dimension (data of more than twice as many
+# features are projected) and candidates per wanted neighbour.
 PCA_DIMS = 64
-PCA_CANDIDATES = 4
+PCA_CANDIDATES = 3
 # "ivf": mean number of reference nodes per cell, cells probed per query,
 # nodes used to train the cells, and Lloyd iterations.
 IVF_CELL_SIZE = 64
@@ -297,7 +298,7 @@ class NeighborIndex:
         ``"ivf"``: the same projection and re-ranking, with candidates scored
         only in the ``IVF_PROBES`` nearest of ``n_nodes / IVF_CELL_SIZE``
         k-means cells (:class:`IVFIndex`); approximate, linear in the number
-        of nodes. Data of at most ``PCA_DIMS`` features are not projected
+        of nodes. Data of at most ``2 * PCA_DIMS`` features are not projected
         (the scores are then exact distances, and only ``k`` are re-ranked).
         ``"nndescent"``: pynndescent's graph search (Dong et al. 2011).
     random_state : int
@@ -328,11 +329,13 @@ class NeighborIndex:
             self._index.prepare()
         elif self.algorithm in ("pca", "ivf"):
             self._proj = None
-            if X.shape[1] > PCA_DIMS:
+            if X.shape[1] > 2 * PCA_DIMS:
                 self._mean, self._proj = pca_projection(X, PCA_DIMS, self.random_state)
             Z = self._project(X)
             if self.algorithm == "ivf":
-                self._index = IVFIndex(Z, seed=self.random_state)
+                self._index = IVFIndex(
+                    Z, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=self.random_state
+                )
             else:
                 self._index = (Z, _sq_norms(Z))
         else:
