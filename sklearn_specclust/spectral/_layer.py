@@ -148,8 +148,8 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         - ``"ivf"``: inverted file index (Jegou et al. 2011): the fitted
           nodes are split into k-means cells of about 64 nodes; a query is
           scored only against the nodes of its 24 nearest cells. Nodes of
-          more than 128 features are scored on their first 64 principal
-          components and the best ``3k`` (at least ``k + 16``) re-ranked by
+          more than 192 features are scored on their first 96 principal
+          components and the best ``2k`` (at least ``k + 16``) re-ranked by
           their exact distance. Approximate, linear in the number of nodes;
         - ``"pca"``: the same projection and re-ranking, scoring every
           fitted node (higher recall, quadratic cost);

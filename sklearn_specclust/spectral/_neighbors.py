@@ -29,8 +29,8 @@ _BLOCK_BYTES = 2**26
 _RERANK_BYTES = 2**22
 # "pca", "ivf": projection dimension (data of more than twice as many
 # features are projected) and candidates per wanted neighbour.
-PCA_DIMS = 64
-PCA_CANDIDATES = 3
+PCA_DIMS = 96
+PCA_CANDIDATES = 2
 # "ivf": mean number of reference nodes per cell, cells probed per query,
 # nodes used to train the cells, and Lloyd iterations.
 IVF_CELL_SIZE = 64
@@ -272,14 +272,18 @@ class IVFIndex:
             found_r.append(j + s)
             found_s.append(S[i, j])
         q = np.concatenate(found_q)
-        r = np.concatenate(found_r)
-        by = np.lexsort((np.concatenate(found_s), q))
-        q, r = q[by], r[by]
-        rank = np.arange(len(q)) - np.searchsorted(q, np.arange(n_q))[q]
-        keep = rank < n_cand
-        cand = np.full((n_q, n_cand), -1, dtype=np.intp)
-        cand[q[keep], rank[keep]] = self.order[r[keep]]
-        return cand
+        # group the survivors by query (radix sort on small integers) into
+        # one row per query, then keep the best n_cand of each row
+        by = np.argsort(q.astype(np.int16 if n_q < 2**15 else np.int32), kind="stable")
+        q = q[by]
+        counts = np.bincount(q, minlength=n_q)
+        col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
+        width = max(int(counts.max()), n_cand)
+        score = np.full((n_q, width), np.inf, dtype=np.float32)
+        score[q, col] = np.concatenate(found_s)[by]
+        ref = np.full((n_q, width), -1, dtype=np.intp)
+        ref[q, col] = self.order[np.concatenate(found_r)[by]]
+        return np.take_along_axis(ref, _select(score, n_cand), axis=1)
 
 
 class NeighborIndex:
