@@ -70,6 +70,17 @@ def test_ivf_more_probes_more_recall(clouds):
     np.testing.assert_allclose(dist, d_ref, rtol=1e-4, atol=1e-5)
 
 
+def test_ivf_queries_with_many_survivors_sorted_apart(clouds, monkeypatch):
+    from sklearn_specclust.spectral import _neighbors
+
+    X = clouds[:600]
+    ivf = IVFIndex(X, cell_size=32, n_probes=6, seed=0)
+    rows = ivf.candidates(X, 10)
+    monkeypatch.setattr(_neighbors, "IVF_ROW_WIDTH", 1)  # every query "wide"
+    apart = ivf.candidates(X, 10)
+    np.testing.assert_array_equal(np.sort(rows, axis=1), np.sort(apart, axis=1))
+
+
 def test_ivf_tiny_and_k_above_cell_sizes():
     rng = np.random.RandomState(0)
     X = rng.rand(40, 3).astype(np.float32)

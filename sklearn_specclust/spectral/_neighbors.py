@@ -39,6 +39,8 @@ IVF_TRAIN = 50000
 IVF_ITER = 10
 # Nodes nearest to each cell centre that give the score bound of a query.
 IVF_HALO = 256
+# Queries with more survivors than this many times n_cand are sorted apart.
+IVF_ROW_WIDTH = 8
 
 
 def _sq_norms(X):
@@ -231,7 +233,7 @@ class IVFIndex:
         """The ``n_cand`` best-scored members of the probed cells, per query.
 
         First a bound: the ``n_cand``-th best score among the
-        ``2 n_cand`` nodes nearest to the query's nearest centre, which is at
+        ``4 n_cand`` nodes nearest to the query's nearest centre, which is at
         least the ``n_cand``-th best score over all nodes. The probed cells
         then only pass on their members scored within the bound, and the
         best ``n_cand`` of those are kept.
@@ -244,7 +246,7 @@ class IVFIndex:
         n_cells = len(self.centers)
         n_cand = int(min(n_cand, self.Z.shape[0]))
         probes = self._probes(Zq)
-        halo = self._halo(2 * n_cand)
+        halo = self._halo(4 * n_cand)
         bound = np.full(n_q, np.inf, dtype=np.float32)
         order, bounds = self._by_cell(probes[:, 0], n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
@@ -272,18 +274,42 @@ class IVFIndex:
             found_r.append(j + s)
             found_s.append(S[i, j])
         q = np.concatenate(found_q)
-        # group the survivors by query (radix sort on small integers) into
-        # one row per query, then keep the best n_cand of each row
-        by = np.argsort(q.astype(np.int16 if n_q < 2**15 else np.int32), kind="stable")
-        q = q[by]
+        sc = np.concatenate(found_s)
+        r = self.order[np.concatenate(found_r)]
+        cand = np.full((n_q, n_cand), -1, dtype=np.intp)
         counts = np.bincount(q, minlength=n_q)
+        # most queries: their survivors go to one row each (grouped by a
+        # radix sort on small integers), the best n_cand of a row are kept;
+        # the few with very many survivors (dense regions, where the bound
+        # is loose) are sorted apart so that they do not widen every row
+        width = IVF_ROW_WIDTH * n_cand
+        wide = counts > width
+        if np.any(wide):
+            keep = wide[q]
+            qw, rw, sw = q[keep], r[keep], sc[keep].astype(np.float64)
+            # one float64 key orders by query, then score (faster than lexsort)
+            lo, hi = sw.min(), sw.max()
+            by = np.argsort(qw + (sw - lo) * (0.5 / max(hi - lo, 1e-30)))
+            qw, rw = qw[by], rw[by]
+            rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
+            first = rank < n_cand
+            cand[qw[first], rank[first]] = rw[first]
+            q, r, sc = q[~keep], r[~keep], sc[~keep]
+            counts[wide] = 0
+        by = np.argsort(q.astype(np.int16 if n_q < 2**15 else np.int32), kind="stable")
+        q, r, sc = q[by], r[by], sc[by]
         col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
-        width = max(int(counts.max()), n_cand)
+        width = int(min(width, counts.max(initial=0)))
+        if width == 0:
+            return cand
         score = np.full((n_q, width), np.inf, dtype=np.float32)
-        score[q, col] = np.concatenate(found_s)[by]
+        score[q, col] = sc
         ref = np.full((n_q, width), -1, dtype=np.intp)
-        ref[q, col] = self.order[np.concatenate(found_r)[by]]
-        return np.take_along_axis(ref, _select(score, n_cand), axis=1)
+        ref[q, col] = r
+        rows = np.flatnonzero(~wide)
+        best = _select(score[rows], min(n_cand, width))
+        cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
+        return cand
 
 
 class NeighborIndex:
