@@ -1,20 +1,21 @@
 """Nearest-neighbour search on a fixed reference set, exact or approximate.
 
-Every search here works on float32 data with the same three steps:
+``"brute"`` is scikit-learn's exact chunked search. The approximate searches
+here (and the exact fallback they use) work on float32 data in three steps:
 
 1. *score* candidates by ``|x|^2 - 2 y.x`` (the squared distance less the
-   query's own norm, which does not change the order), one float32 matrix
-   product per block of queries;
-2. *select* the ``k`` best per query with ``argpartition`` (linear time,
-   no full sort);
-3. *re-rank* the selected ``k`` by their directly computed distance
-   ``|y - x|``, so an identical node is found at distance exactly 0 and the
-   rounding of step 1 never reaches the returned distances.
+   query's own norm, which does not change the order), by float32 matrix
+   products -- in the space of the leading principal components when the
+   data have many features;
+2. *select* the best candidates per query with ``argpartition`` (linear
+   time, no full sort);
+3. *re-rank* them by their directly computed distance ``|y - x|``, so an
+   identical node is found at distance exactly 0 and neither the rounding
+   of step 1 nor the projection reaches the returned distances.
 
-The candidates are every reference node (``"brute"``, exact), the nodes
-closest in a principal-component projection (``"pca"``) or the members of
-the nearest k-means cells (``"ivf"``, an inverted file index, Jegou et al.
-2011).
+The candidates are scored against every reference node (``"pca"``) or only
+against the members of the nearest k-means cells (``"ivf"``, an inverted
+file index, Jegou et al. 2011).
 """
 
 import numpy as np
@@ -47,8 +48,8 @@ def _sq_norms(X):
     return np.einsum("ij,ij->i", X, X)
 
 
-def _rows_per_block(n_cols, n_features=0):
-    return int(max(1, _BLOCK_BYTES // (4 * max(1, n_cols, n_features))))
+def _rows_per_block(n_cols):
+    return int(max(1, _BLOCK_BYTES // (4 * max(1, n_cols))))
 
 
 def exact_rerank(Y, X, cand, k):
