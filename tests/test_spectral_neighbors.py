@@ -156,3 +156,15 @@ def test_lanczos_float32_matches_float64(monkeypatch):
     np.testing.assert_allclose(mu32, mu64, atol=1e-5)
     residual = np.linalg.norm(A @ U32 - U32 * mu32, axis=0)
     assert residual.max() < 1e-4
+
+
+def test_transform_in_threads_matches_sequential(clouds):
+    X = clouds
+    params = dict(n_neighbors=10, eps_scales=(), sigmas=("self-tuning",), n_components=3,
+                  neighbors_algorithm="ivf", dense_solver="nystrom", n_landmarks=100,
+                  random_state=0)
+    layer = SpectralAnalysisLayer(**params).fit(X)
+    seq = layer.transform(X)
+    # n_jobs is read by transform: two threads on two blocks of 1000 nodes
+    par = layer.set_params(n_jobs=2).transform(X)
+    np.testing.assert_allclose(par, seq, atol=1e-5)

@@ -4,7 +4,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -167,7 +167,8 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         spanning tree of one representative node per component, or refused.
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
-        backend spreads them over a cluster).
+        backend spreads them over a cluster); ``transform`` embeds blocks of
+        nodes in this many threads.
     random_state : int, RandomState instance or None, default=None
         Seeds node sampling, landmarks, solver start vectors and batches.
 
@@ -532,19 +533,31 @@ or (n_samples, height, width, channels)
             advice="Transform the data in smaller batches of images.",
         )
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
-        for start in range(0, nodes.shape[0], _TRANSFORM_CHUNK):
-            stop = min(start + _TRANSFORM_CHUNK, nodes.shape[0])
-            block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
-            # identical nodes (e.g. blank patches) are embedded once
-            view = block.view(np.dtype((np.void, block.dtype.itemsize * c))).ravel()
-            _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
-            if len(first) < len(block):
-                emb = np.empty((len(first), n_out), dtype=np.float32)
-                self._transform_block(block[first], emb)
-                out[start:stop] = emb[inverse.ravel()]
-            else:
-                self._transform_block(block, out[start:stop])
+        n = nodes.shape[0]
+        threads = effective_n_jobs(self.n_jobs)
+        chunk = _TRANSFORM_CHUNK
+        if threads > 1:
+            chunk = int(min(chunk, max(1024, -(-n // threads))))
+        # threads, not processes: the heavy steps (matrix products, sorts,
+        # exp) release the GIL, and the blocks write into one output array
+        self._index.prepare()
+        Parallel(n_jobs=self.n_jobs, backend="threading")(
+            delayed(self._transform_rows)(nodes, out, start, min(start + chunk, n))
+            for start in range(0, n, chunk)
+        )
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
+
+    def _transform_rows(self, nodes, out, start, stop):
+        block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
+        # identical nodes (e.g. blank patches) are embedded once
+        view = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
+        _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+        if len(first) < len(block):
+            emb = np.empty((len(first), out.shape[1]), dtype=np.float32)
+            self._transform_block(block[first], emb)
+            out[start:stop] = emb[inverse.ravel()]
+        else:
+            self._transform_block(block, out[start:stop])
 
     def _transform_block(self, Y, out, neighbors=None):
         dist = ind = None

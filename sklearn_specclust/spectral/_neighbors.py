@@ -402,6 +402,12 @@ class NeighborIndex:
             dist[short], ind[short] = exact_rerank(Y[short], self.X, full, k)
         return dist, ind
 
+    def prepare(self):
+        """Build the index if it is not built (after unpickling an nndescent one)."""
+        if self._index is None:
+            self._build()
+        return self
+
     def query(self, Y, k):
         """Return ``(distances, indices)`` of the ``k`` nearest reference nodes.
 
@@ -409,8 +415,7 @@ class NeighborIndex:
         distance 0 (the first neighbour).
         """
         k = int(min(k, self.X.shape[0]))
-        if self._index is None:
-            self._build()
+        self.prepare()
         Y = np.ascontiguousarray(Y, dtype=np.float32)
         dist = np.empty((Y.shape[0], k), dtype=np.float32)
         ind = np.empty((Y.shape[0], k), dtype=np.intp)
