@@ -114,7 +114,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     sparse_solver : {"lanczos", "amg", "exact"}, default="lanczos"
         Solver of the kNN and epsilon procedures: ARPACK Lanczos on the
         normalised affinity (no shift-invert; in float32 from 5000 nodes on,
-        4x faster at residuals below 1e-5), LOBPCG with a pyamg multigrid
+        2-3x faster at residuals below 1e-5), LOBPCG with a pyamg multigrid
         preconditioner, or dense ``eigh`` (small graphs only).
     dense_solver : {"auto", "exact", "nystrom", "minibatch"}, default="auto"
         Solver of the Gaussian procedures: dense ``eigh``, Nystrom on
@@ -161,7 +161,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         nearest neighbours of all 70,000 images and 99.5 % of those of new
         images among 20,000 fitted ones; the k-means accuracy of the kNN
         embedding stays within 0.001 of the exact graph's, at 0.43x the time
-        on 10,000 images and 0.11x the ``transform`` time (see
+        on 10,000 images and 1/30 of the ``transform`` time (see
         ``benchmarks/results/spectral_embedding.md``). ``procedures_`` says
         which search was used.
     on_disconnected : {"connect", "raise"}, default="connect"
