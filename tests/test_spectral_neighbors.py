@@ -168,3 +168,14 @@ def test_transform_in_threads_matches_sequential(clouds):
     # n_jobs is read by transform: two threads on two blocks of 1000 nodes
     par = layer.set_params(n_jobs=2).transform(X)
     np.testing.assert_allclose(par, seq, atol=1e-5)
+
+
+def test_ivf_cell_count_capped(clouds, monkeypatch):
+    from sklearn_specclust.spectral import _neighbors
+
+    monkeypatch.setattr(_neighbors, "IVF_MAX_CELLS", 4)
+    X = clouds[:600]
+    ivf = IVFIndex(X, cell_size=16, n_probes=24, seed=0)
+    assert len(ivf.centers) == 4 and ivf.n_probes == 4
+    dist, _ = exact_rerank(X, X, ivf.candidates(X, 5), 5)
+    np.testing.assert_allclose(dist, _exact(X, X, 5)[0], rtol=1e-4, atol=1e-5)

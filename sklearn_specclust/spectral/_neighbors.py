@@ -32,9 +32,11 @@ _RERANK_BYTES = 2**22
 # features are projected) and candidates per wanted neighbour.
 PCA_DIMS = 96
 PCA_CANDIDATES = 2
-# "ivf": mean number of reference nodes per cell, cells probed per query,
-# nodes used to train the cells, and Lloyd iterations.
+# "ivf": mean number of reference nodes per cell, most cells (beyond
+# 262,144 nodes the cells grow instead), cells probed per query, nodes used
+# to train the cells (at least 32 per cell), and Lloyd iterations.
 IVF_CELL_SIZE = 64
+IVF_MAX_CELLS = 4096
 IVF_PROBES = 24
 IVF_TRAIN = 50000
 IVF_ITER = 10
@@ -169,7 +171,8 @@ class IVFIndex:
         Reference nodes in the space of the search (the data, or a
         projection of it).
     cell_size : int
-        Mean number of nodes per cell (``n_cells = n_ref // cell_size``).
+        Mean number of nodes per cell (``n_cells = n_ref // cell_size``, at
+        most ``IVF_MAX_CELLS``).
     n_probes : int
         Cells searched per query.
     seed : int
@@ -178,11 +181,12 @@ class IVFIndex:
 
     def __init__(self, Z, *, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=0):
         n = Z.shape[0]
-        n_cells = int(max(1, n // cell_size))
+        n_cells = int(max(1, min(n // cell_size, IVF_MAX_CELLS)))
         rng = np.random.RandomState(seed)
         train = Z
-        if n > IVF_TRAIN:
-            train = Z[np.sort(rng.choice(n, IVF_TRAIN, replace=False))]
+        n_train = max(IVF_TRAIN, 32 * n_cells)
+        if n > n_train:
+            train = Z[np.sort(rng.choice(n, n_train, replace=False))]
         self.centers = _kmeans(train, n_cells, rng.randint(2**31 - 1), IVF_ITER)
         self.c_sq = _sq_norms(self.centers)
         label = nearest_center(Z, self.centers, self.c_sq)
@@ -202,8 +206,15 @@ class IVFIndex:
         if self.halo.shape[1] < h:
             width = int(min(max(h, IVF_HALO), self.Z.shape[0]))
             halo = brute_candidates(self.centers, self.Z, self.z_sq, width)
-            d = self.z_sq[halo] - 2 * np.einsum("ij,ikj->ik", self.centers, self.Z[halo])
-            self.halo = np.take_along_axis(halo, np.argsort(d, axis=1, kind="stable"), axis=1)
+            for a in range(0, len(halo), 256):  # bounded gathers
+                rows = halo[a : a + 256]
+                d = self.z_sq[rows] - 2 * np.einsum(
+                    "ij,ikj->ik", self.centers[a : a + 256], self.Z[rows]
+                )
+                halo[a : a + 256] = np.take_along_axis(
+                    rows, np.argsort(d, axis=1, kind="stable"), axis=1
+                )
+            self.halo = halo
         return self.halo[:, :h]
 
     def _probes(self, Zq):
