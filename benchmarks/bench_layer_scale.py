@@ -23,10 +23,8 @@ Usage::
 """
 
 import argparse
-import datetime
 import multiprocessing as mp
 import os
-import platform
 import resource
 import sys
 import time
@@ -34,6 +32,8 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+
+from _report import Report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -95,20 +95,8 @@ def main():
     ap.add_argument("--neighbors", default="auto")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    emit(f"# SA-Net MNIST layer 1 at scale ({now})")
-    emit()
-    emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
-         f"benchmarks/bench_layer_scale.py {' '.join(sys.argv[1:])}`")
-    emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other "
-         "engineers' jobs while it ran (absolute timings are inflated and noisy).")
-    emit()
+    report = Report("SA-Net MNIST layer 1 at scale", "absolute timings are inflated and noisy")
+    emit = report.emit
     emit("| images | nodes | fitted nodes | search | patches s | fit s | transform s | "
          "nodes/s (transform) | peak RSS MiB |")
     emit("|---|---|---|---|---|---|---|---|---|")
@@ -127,9 +115,7 @@ def main():
              f"x{b['transform_s'] / a['transform_s']:.2f}, fit + transform "
              f"x{(b['fit_s'] + b['transform_s']) / (a['fit_s'] + a['transform_s']):.2f}, "
              f"peak memory x{b['peak_mib'] / a['peak_mib']:.2f}.")
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    report.save(args.out)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,8 @@ Usage::
 """
 
 import argparse
-import datetime
 import multiprocessing as mp
 import os
-import platform
 import resource
 import sys
 import time
@@ -36,6 +34,8 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+
+from _report import Report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -146,22 +146,11 @@ def main():
                     help="only the out-of-sample table")
     ap.add_argument("--out", default=None, help="also write the table to this .md file")
     args = ap.parse_args()
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
+    report = Report("Spectral embedding of MNIST: ours vs scikit-learn",
+                    "absolute timings are inflated and noisy; the ratios are measured "
+                    "side by side in the same run")
+    emit = report.emit
     splits = [("test", 10000)] if args.quick else [("test", 10000), ("all", 70000)]
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    emit(f"# Spectral embedding of MNIST: ours vs scikit-learn ({now})")
-    emit()
-    emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
-         f"benchmarks/bench_spectral_embedding.py {' '.join(sys.argv[1:])}`")
-    emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other "
-         "engineers' jobs while it ran (absolute timings are inflated and noisy; the "
-         "ratios are measured side by side in the same run).")
-    emit()
     results = {}
     if not args.oos_only:
         emit("| n | method | fit_transform s | time ratio (ours/sklearn) | recall@10 | "
@@ -216,9 +205,7 @@ def main():
             emit(f"| {args.max_nodes} | {nb} | {r['fit_s']:.1f} | {r['transform_s']:.2f} | "
                  f"{r['per_s']:.0f} | {r['per_cpu_s']:.0f} | {r['recall']:.4f} | "
                  f"{r['acc_train']:.4f} | {r['acc_test']:.4f} | {r['peak_mib']:.0f} |")
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    report.save(args.out)
 
 
 if __name__ == "__main__":

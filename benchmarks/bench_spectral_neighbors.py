@@ -21,13 +21,13 @@ Usage::
 """
 
 import argparse
-import datetime
 import os
-import platform
 import sys
 import time
 
 import numpy as np
+
+from _report import Report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -52,20 +52,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    emit(f"# Neighbour search on MNIST: recall and time ({now})")
-    emit()
-    emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
-         f"benchmarks/bench_spectral_neighbors.py {' '.join(sys.argv[1:])}`")
-    emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other "
-         "engineers' jobs while it ran (wall times are inflated; CPU times less so).")
-    emit()
+    report = Report("Neighbour search on MNIST: recall and time",
+                    "wall times are inflated; CPU times less so")
+    emit = report.emit
     emit("| setting | search | build s | query s (CPU s) | CPU time vs brute | "
          "recall@10 | recall@32 |")
     emit("|---|---|---|---|---|---|---|")
@@ -86,9 +75,7 @@ def main():
             emit(f"| {name} | {algo} | {build:.1f} | {wall:.1f} ({cpu:.1f}) | "
                  f"{cpu / cpu_brute:.2f} | {_recall(ind, exact, 10):.4f} | "
                  f"{_recall(ind, exact, 32):.4f} |")
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    report.save(args.out)
 
 
 if __name__ == "__main__":

@@ -18,13 +18,13 @@ Usage::
 """
 
 import argparse
-import datetime
 import os
-import platform
 import sys
 import time
 
 import numpy as np
+
+from _report import Report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -62,20 +62,9 @@ def main():
     ap.add_argument("--k", type=int, nargs="+", default=[11, 64])
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    emit(f"# Lanczos float64 vs float32 on MNIST kNN graphs ({now})")
-    emit()
-    emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
-         f"benchmarks/bench_spectral_solvers.py {' '.join(sys.argv[1:])}`")
-    emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with other "
-         "engineers' jobs while it ran (wall times are inflated; CPU times less so).")
-    emit()
+    report = Report("Lanczos float64 vs float32 on MNIST kNN graphs",
+                    "wall times are inflated; CPU times less so")
+    emit = report.emit
     emit("| nodes | eigenvectors | float64 s (CPU s) | float32 s (CPU s) | CPU time ratio "
          "32/64 | max residual 64 / 32 | max eigenvalue diff | subspace distance |")
     emit("|---|---|---|---|---|---|---|---|")
@@ -91,9 +80,7 @@ def main():
             emit(f"| {A.shape[0]} | {k} | {w64:.1f} ({c64:.1f}) | {w32:.1f} ({c32:.1f}) | "
                  f"{c32 / c64:.2f} | {r64:.1e} / {r32:.1e} | "
                  f"{np.abs(mu64 - mu32).max():.1e} | {dist:.1e} |")
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    report.save(args.out)
 
 
 if __name__ == "__main__":
