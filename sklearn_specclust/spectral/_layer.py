@@ -12,8 +12,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils import check_memory, dense_bytes, from_maps, validate_maps
 from ._extension import MU_FLOOR, extend
-from ._graphs import NeighborIndex, median_sq_distance, mst_longest_edge
+from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
+from ._neighbors import NeighborIndex
 from ._procedures import (
     AUTO_EXACT_MAX,
     SELF_TUNING_NEIGHBOR,
