@@ -161,8 +161,9 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         there), ``"ivf"`` above: on MNIST pixels it finds 99.1 % of the 10
         nearest neighbours of all 70,000 images and 99.5 % of those of new
         images among 20,000 fitted ones; the k-means accuracy of the kNN
-        embedding stays within 0.001 of the exact graph's, at 0.43x the time
-        on 10,000 images and 1/30 of the ``transform`` time (see
+        embedding stays within 0.001 of the exact graph's, at a third of the
+        exact search's time on 10,000 images and a tenth of its ``transform``
+        time (see
         ``benchmarks/results/spectral_embedding.md``). ``procedures_`` says
         which search was used.
     on_disconnected : {"connect", "raise"}, default="connect"
