@@ -162,10 +162,9 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         nearest neighbours of all 70,000 images and 99.5 % of those of new
         images among 20,000 fitted ones; the k-means accuracy of the kNN
         embedding stays within 0.001 of the exact graph's, at a third of the
-        exact search's time on 10,000 images and a tenth of its ``transform``
-        time (see
-        ``benchmarks/results/spectral_embedding.md``). ``procedures_`` says
-        which search was used.
+        exact search's time on 10,000 images and under a tenth of its
+        ``transform`` time (see ``benchmarks/results/spectral_embedding.md``).
+        ``procedures_`` says which search was used.
     on_disconnected : {"connect", "raise"}, default="connect"
         A disconnected graph is joined (with a warning) by the minimum
         spanning tree of one representative node per component, or refused.
