@@ -100,10 +100,13 @@ class FittedProcedure:
     def _dense_rows(self, Y, ref, s_y=None, D2=None):
         if D2 is None:
             D2 = sq_distances(Y, ref)
+        # one new array, scaled and exponentiated in place (D2 may be shared)
         if self.param == "self-tuning":
-            K = np.exp(-D2 / np.outer(s_y, self.scales))
+            K = np.multiply(D2, -1.0 / np.asarray(s_y, dtype=np.float64)[:, None])
+            K *= 1.0 / self.scales[None, :]
         else:
-            K = np.exp(-self.gamma * D2)
+            K = np.multiply(D2, -self.gamma)
+        np.exp(K, out=K)
         empty = K.sum(axis=1) <= 1e-300
         if np.any(empty):
             # every affinity underflowed: fall back on the nearest node

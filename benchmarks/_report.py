@@ -1,0 +1,46 @@
+"""A benchmark's printed report: a dated title, the command, the machine, tables.
+
+Shared by the spectral benchmarks: every line is printed as it comes and
+kept, so that ``save`` writes exactly what was printed to the results file.
+"""
+
+import datetime
+import os
+import platform
+import sys
+
+
+class Report:
+    """Lines printed as they come, then saved as Markdown.
+
+    Parameters
+    ----------
+    title : str
+        Heading; the UTC date and time are appended.
+    timing_note : str
+        What the reader should know about the timings on this machine.
+    """
+
+    def __init__(self, title, timing_note):
+        self.lines = []
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        script = os.path.relpath(os.path.abspath(sys.argv[0]),
+                                 os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        self.emit(f"# {title} ({now})")
+        self.emit()
+        self.emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
+                  f"{script} {' '.join(sys.argv[1:])}`")
+        self.emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with "
+                  f"other engineers' jobs while it ran ({timing_note}).")
+        self.emit()
+
+    def emit(self, text=""):
+        """Print one line and keep it."""
+        print(text, flush=True)
+        self.lines.append(text)
+
+    def save(self, path):
+        """Write every line so far to ``path`` (nothing when ``path`` is None)."""
+        if path:
+            with open(path, "w") as fh:
+                fh.write("\n".join(self.lines) + "\n")

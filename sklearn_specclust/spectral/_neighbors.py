@@ -1,0 +1,447 @@
+"""Nearest-neighbour search on a fixed reference set, exact or approximate.
+
+``"brute"`` is scikit-learn's exact chunked search. The approximate searches
+here (and the exact fallback they use) work on float32 data in three steps:
+
+1. *score* candidates by ``|x|^2 - 2 y.x`` (the squared distance less the
+   query's own norm, which does not change the order), by float32 matrix
+   products -- in the space of the leading principal components when the
+   data have many features;
+2. *select* the best candidates per query with ``argpartition`` (linear
+   time, no full sort);
+3. *re-rank* them by their directly computed distance ``|y - x|``, so an
+   identical node is found at distance exactly 0 and neither the rounding
+   of step 1 nor the projection reaches the returned distances.
+
+The candidates are scored against every reference node (``"pca"``) or only
+against the members of the nearest k-means cells (``"ivf"``, an inverted
+file index, Jegou et al. 2011).
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.neighbors import NearestNeighbors
+
+# Queries are done in blocks of this many rows to bound temporary memory.
+_CHUNK = 16384
+# Bytes of float32 scores computed per block (bounds temporary memory).
+_BLOCK_BYTES = 2**26
+# Bytes of gathered candidate rows re-ranked per block (kept cache-sized).
+_RERANK_BYTES = 2**22
+# "pca", "ivf": projection dimension (data of more than twice as many
+# features are projected) and candidates per wanted neighbour.
+PCA_DIMS = 96
+PCA_CANDIDATES = 2
+# "ivf": mean number of reference nodes per cell, most cells (beyond
+# 262,144 nodes the cells grow instead), cells probed per query, nodes used
+# to train the cells (at least 32 per cell), and Lloyd iterations.
+IVF_CELL_SIZE = 64
+IVF_MAX_CELLS = 4096
+IVF_PROBES = 24
+IVF_TRAIN = 50000
+IVF_ITER = 10
+# Nodes nearest to each cell centre that give the score bound of a query.
+IVF_HALO = 256
+# Queries with more survivors than this many times n_cand are sorted apart.
+IVF_ROW_WIDTH = 8
+
+
+def _sq_norms(X):
+    return np.einsum("ij,ij->i", X, X)
+
+
+def _rows_per_block(n_cols):
+    return int(max(1, _BLOCK_BYTES // (4 * max(1, n_cols))))
+
+
+def exact_rerank(Y, X, cand, k):
+    """The ``k`` candidates nearest to each query, by their direct distance.
+
+    Parameters
+    ----------
+    Y : ndarray of shape (n_queries, n_features), float32
+    X : ndarray of shape (n_ref, n_features), float32
+    cand : ndarray of shape (n_queries, n_candidates), int
+        Candidate reference indices (``-1`` marks an empty slot).
+    k : int
+        Neighbours wanted, ``k <= n_candidates``.
+
+    Returns
+    -------
+    dist : ndarray of shape (n_queries, k), float32
+        Euclidean distances, ascending (ties keep the candidates' order).
+    ind : ndarray of shape (n_queries, k), intp
+    """
+    n_q, n_c = cand.shape
+    dist = np.empty((n_q, k), dtype=np.float32)
+    ind = np.empty((n_q, k), dtype=np.intp)
+    # small blocks: the gathered rows stay in cache (3-4x faster than 64 MiB)
+    step = int(max(1, _RERANK_BYTES // (4 * n_c * X.shape[1])))
+    for a in range(0, n_q, step):
+        c = cand[a : a + step]
+        diff = X[np.maximum(c, 0)]
+        diff -= Y[a : a + step, None, :]
+        d2 = np.einsum("ijk,ijk->ij", diff, diff)
+        d2[c < 0] = np.inf
+        order = np.argsort(d2, axis=1, kind="stable")[:, :k]
+        dist[a : a + step] = np.sqrt(np.take_along_axis(d2, order, axis=1))
+        ind[a : a + step] = np.take_along_axis(c, order, axis=1)
+    return dist, ind
+
+
+def _select(S, k):
+    """Column indices of the ``k`` smallest scores of every row (unordered)."""
+    if k >= S.shape[1]:
+        return np.broadcast_to(np.arange(S.shape[1]), S.shape).copy()
+    return np.argpartition(S, k - 1, axis=1)[:, :k]
+
+
+def brute_candidates(Y, X, x_sq, k):
+    """Indices of the ``k`` reference nodes of smallest score, per query.
+
+    Scores ``|x|^2 - 2 y.x`` by float32 matrix products on blocks of
+    queries; the result is unordered (see :func:`exact_rerank`).
+    """
+    k = min(k, X.shape[0])
+    out = np.empty((Y.shape[0], k), dtype=np.intp)
+    step = _rows_per_block(X.shape[0])
+    for a in range(0, Y.shape[0], step):
+        S = Y[a : a + step] @ X.T
+        S *= -2.0
+        S += x_sq
+        out[a : a + step] = _select(S, k)
+    return out
+
+
+def pca_projection(X, n_dims, seed, n_rows=20000):
+    """Mean and leading principal axes of (a sample of) the rows of ``X``."""
+    rng = np.random.RandomState(seed)
+    rows = X[rng.choice(len(X), min(len(X), n_rows), replace=False)]
+    mean = rows.mean(axis=0, dtype=np.float64)
+    R = rows.astype(np.float64) - mean
+    _, vecs = np.linalg.eigh(R.T @ R)
+    proj = np.ascontiguousarray(vecs[:, ::-1][:, :n_dims], dtype=np.float32)
+    return mean.astype(np.float32), proj
+
+
+def nearest_center(X, C, c_sq=None):
+    """Index of the nearest row of ``C`` for every row of ``X``."""
+    c_sq = _sq_norms(C) if c_sq is None else c_sq
+    out = np.empty(X.shape[0], dtype=np.intp)
+    step = _rows_per_block(C.shape[0])
+    for a in range(0, X.shape[0], step):
+        S = X[a : a + step] @ C.T
+        S *= -2.0
+        S += c_sq
+        out[a : a + step] = np.argmin(S, axis=1)
+    return out
+
+
+def _kmeans(X, n_cells, seed, n_iter):
+    """Lloyd's k-means from a uniform draw of centres (float32, BLAS-bound)."""
+    rng = np.random.RandomState(seed)
+    C = X[rng.choice(len(X), n_cells, replace=False)].copy()
+    rows = np.arange(len(X))
+    for _ in range(n_iter):
+        label = nearest_center(X, C)
+        counts = np.bincount(label, minlength=n_cells)
+        member = sparse.csr_matrix(
+            (np.ones(len(X), dtype=np.float32), (label, rows)), shape=(n_cells, len(X))
+        )
+        sums = member @ X
+        full = counts > 0
+        C[full] = sums[full] / counts[full, None]
+        # an empty cell restarts at a random node
+        C[~full] = X[rng.choice(len(X), int(np.sum(~full)), replace=False)]
+    return C
+
+
+class IVFIndex:
+    """Inverted file index: k-means cells over the reference nodes.
+
+    A query is scored only against the members of its ``n_probes`` nearest
+    cells. The members of a cell are stored contiguously, so each cell is
+    scored against all the queries that probe it by one matrix product.
+    No top-k selection is run per cell: a bound computed first (see
+    :meth:`candidates`) lets each cell pass on only its competitive members.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_ref, n_dims), float32
+        Reference nodes in the space of the search (the data, or a
+        projection of it).
+    cell_size : int
+        Mean number of nodes per cell (``n_cells = n_ref // cell_size``, at
+        most ``IVF_MAX_CELLS``).
+    n_probes : int
+        Cells searched per query.
+    seed : int
+        Seed of the k-means initialisation and training sample.
+    """
+
+    def __init__(self, Z, *, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=0):
+        n = Z.shape[0]
+        n_cells = int(max(1, min(n // cell_size, IVF_MAX_CELLS)))
+        rng = np.random.RandomState(seed)
+        train = Z
+        n_train = max(IVF_TRAIN, 32 * n_cells)
+        if n > n_train:
+            train = Z[np.sort(rng.choice(n, n_train, replace=False))]
+        self.centers = _kmeans(train, n_cells, rng.randint(2**31 - 1), IVF_ITER)
+        self.c_sq = _sq_norms(self.centers)
+        label = nearest_center(Z, self.centers, self.c_sq)
+        self.order = np.argsort(label, kind="stable")
+        self.Z = np.ascontiguousarray(Z[self.order])
+        self.z_sq = _sq_norms(self.Z)
+        self.offsets = np.concatenate(
+            [[0], np.cumsum(np.bincount(label, minlength=n_cells))]
+        )
+        self.n_probes = int(min(n_probes, n_cells))
+        self.halo = np.empty((n_cells, 0), dtype=np.intp)
+        self._halo(IVF_HALO)
+
+    def _halo(self, h):
+        """The ``h`` nodes nearest to each centre, nearest first (cached)."""
+        h = int(min(h, self.Z.shape[0]))
+        if self.halo.shape[1] < h:
+            width = int(min(max(h, IVF_HALO), self.Z.shape[0]))
+            halo = brute_candidates(self.centers, self.Z, self.z_sq, width)
+            for a in range(0, len(halo), 256):  # bounded gathers
+                rows = halo[a : a + 256]
+                d = self.z_sq[rows] - 2 * np.einsum(
+                    "ij,ikj->ik", self.centers[a : a + 256], self.Z[rows]
+                )
+                halo[a : a + 256] = np.take_along_axis(
+                    rows, np.argsort(d, axis=1, kind="stable"), axis=1
+                )
+            self.halo = halo
+        return self.halo[:, :h]
+
+    def _probes(self, Zq):
+        """The ``n_probes`` cells nearest to each query, the nearest first."""
+        P = self.n_probes
+        out = np.empty((Zq.shape[0], P), dtype=np.intp)
+        step = _rows_per_block(len(self.centers))
+        for a in range(0, Zq.shape[0], step):
+            S = Zq[a : a + step] @ self.centers.T
+            S *= -2.0
+            S += self.c_sq
+            sel = _select(S, P)
+            rows = np.arange(len(sel))
+            first = np.argmin(np.take_along_axis(S, sel, axis=1), axis=1)
+            nearest = sel[rows, first]
+            sel[rows, first] = sel[:, 0]
+            sel[:, 0] = nearest
+            out[a : a + step] = sel
+        return out
+
+    @staticmethod
+    def _by_cell(cells, n_cells):
+        """Positions in ``cells`` grouped by cell: ``(order, bounds)``."""
+        order = np.argsort(cells, kind="stable")
+        return order, np.searchsorted(cells[order], np.arange(n_cells + 1))
+
+    def candidates(self, Zq, n_cand):
+        """The ``n_cand`` best-scored members of the probed cells, per query.
+
+        First a bound: the ``n_cand``-th best score among the
+        ``4 n_cand`` nodes nearest to the query's nearest centre, which is at
+        least the ``n_cand``-th best score over all nodes. The probed cells
+        then only pass on their members scored within the bound, and the
+        best ``n_cand`` of those are kept.
+
+        Returns reference indices, unordered, ``-1`` in empty slots (when
+        fewer than ``n_cand`` members of the probed cells are within the
+        bound).
+        """
+        n_q, P = Zq.shape[0], self.n_probes
+        n_cells = len(self.centers)
+        n_cand = int(min(n_cand, self.Z.shape[0]))
+        probes = self._probes(Zq)
+        halo = self._halo(4 * n_cand)
+        bound = np.full(n_q, np.inf, dtype=np.float32)
+        order, bounds = self._by_cell(probes[:, 0], n_cells)
+        for c in np.flatnonzero(np.diff(bounds)):
+            q = order[bounds[c] : bounds[c + 1]]
+            members = halo[c]
+            S = Zq[q] @ self.Z[members].T
+            S *= -2.0
+            S += self.z_sq[members]
+            bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
+        # matrix products of other shapes round differently: a little slack
+        # keeps every node that scored within the bound here
+        bound += 1e-5 * (np.abs(bound) + _sq_norms(Zq))
+        found_q, found_r, found_s = [], [], []
+        order, bounds = self._by_cell(probes.ravel(), n_cells)
+        for c in np.flatnonzero(np.diff(bounds)):
+            s, e = self.offsets[c], self.offsets[c + 1]
+            if e == s:
+                continue
+            q = order[bounds[c] : bounds[c + 1]] // P
+            S = Zq[q] @ self.Z[s:e].T
+            S *= -2.0
+            S += self.z_sq[s:e]
+            i, j = np.nonzero(S <= bound[q][:, None])
+            found_q.append(q[i])
+            found_r.append(j + s)
+            found_s.append(S[i, j])
+        q = np.concatenate(found_q)
+        sc = np.concatenate(found_s)
+        r = self.order[np.concatenate(found_r)]
+        cand = np.full((n_q, n_cand), -1, dtype=np.intp)
+        counts = np.bincount(q, minlength=n_q)
+        # most queries: their survivors go to one row each (grouped by a
+        # radix sort on small integers), the best n_cand of a row are kept;
+        # the few with very many survivors (dense regions, where the bound
+        # is loose) are sorted apart so that they do not widen every row
+        width = IVF_ROW_WIDTH * n_cand
+        wide = counts > width
+        if np.any(wide):
+            keep = wide[q]
+            qw, rw, sw = q[keep], r[keep], sc[keep].astype(np.float64)
+            # one float64 key orders by query, then score (faster than lexsort)
+            lo, hi = sw.min(), sw.max()
+            by = np.argsort(qw + (sw - lo) * (0.5 / max(hi - lo, 1e-30)))
+            qw, rw = qw[by], rw[by]
+            rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
+            first = rank < n_cand
+            cand[qw[first], rank[first]] = rw[first]
+            q, r, sc = q[~keep], r[~keep], sc[~keep]
+            counts[wide] = 0
+        by = np.argsort(q.astype(np.int16 if n_q < 2**15 else np.int32), kind="stable")
+        q, r, sc = q[by], r[by], sc[by]
+        col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
+        width = int(min(width, counts.max(initial=0)))
+        if width == 0:
+            return cand
+        score = np.full((n_q, width), np.inf, dtype=np.float32)
+        score[q, col] = sc
+        ref = np.full((n_q, width), -1, dtype=np.intp)
+        ref[q, col] = r
+        rows = np.flatnonzero(~wide)
+        best = _select(score[rows], min(n_cand, width))
+        cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
+        return cand
+
+
+class NeighborIndex:
+    """Nearest-neighbour search on a fixed reference set, exact or approximate.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_nodes, n_features), float32
+        Reference nodes.
+    algorithm : {"brute", "pca", "ivf", "nndescent"}
+        ``"brute"``: exact chunked brute force (scikit-learn).
+        ``"pca"``: brute-force scoring in the space of the first ``PCA_DIMS``
+        principal components of the reference nodes, the best
+        ``PCA_CANDIDATES * k`` (at least ``k + 16``) re-ranked by their exact
+        distance; approximate, quadratic in the number of nodes.
+        ``"ivf"``: the same projection and re-ranking, with candidates scored
+        only in the ``IVF_PROBES`` nearest of ``n_nodes / IVF_CELL_SIZE``
+        k-means cells (:class:`IVFIndex`); approximate, linear in the number
+        of nodes. Data of at most ``2 * PCA_DIMS`` features are not projected
+        (the scores are then exact distances, and only ``k`` are re-ranked).
+        ``"nndescent"``: pynndescent's graph search (Dong et al. 2011).
+    random_state : int
+        Seed of the approximate indexes.
+    n_jobs : int or None
+        Threads used by the brute-force and nndescent searches.
+    """
+
+    def __init__(self, X, *, algorithm="brute", random_state=0, n_jobs=None):
+        self.X = X
+        self.algorithm = algorithm
+        self.random_state = int(random_state)
+        self.n_jobs = n_jobs
+        self._build()
+
+    def _build(self):
+        X = self.X
+        if self.algorithm == "nndescent":
+            from pynndescent import NNDescent
+
+            self._index = NNDescent(
+                X,
+                n_neighbors=30,
+                random_state=self.random_state,
+                n_jobs=-1 if self.n_jobs is None else self.n_jobs,
+                compressed=False,
+            )
+            self._index.prepare()
+        elif self.algorithm in ("pca", "ivf"):
+            self._proj = None
+            if X.shape[1] > 2 * PCA_DIMS:
+                self._mean, self._proj = pca_projection(X, PCA_DIMS, self.random_state)
+            Z = self._project(X)
+            if self.algorithm == "ivf":
+                self._index = IVFIndex(
+                    Z, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=self.random_state
+                )
+            else:
+                self._index = (Z, _sq_norms(Z))
+        else:
+            self._index = NearestNeighbors(algorithm="brute", n_jobs=self.n_jobs).fit(X)
+
+    def _project(self, Y):
+        if self._proj is None:
+            return Y
+        return (Y - self._mean) @ self._proj
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        if self.algorithm == "nndescent":
+            # rebuilt (with the same seed) on first use after unpickling:
+            # keeps the estimator's pickle small and free of numba objects
+            state["_index"] = None
+        return state
+
+    def _approximate_query(self, Y, k):
+        n_cand = k if self._proj is None else max(PCA_CANDIDATES * k, k + 16)
+        n_cand = int(min(n_cand, self.X.shape[0]))
+        Zq = self._project(Y)
+        if self.algorithm == "ivf":
+            cand = self._index.candidates(Zq, n_cand)
+        else:
+            Z, z_sq = self._index
+            cand = brute_candidates(Zq, Z, z_sq, n_cand)
+        dist, ind = exact_rerank(Y, self.X, cand, k)
+        # fewer than k candidates within the IVF bound: exact search instead
+        short = np.flatnonzero(ind[:, -1] < 0)
+        if short.size:
+            full = brute_candidates(Y[short], self.X, _sq_norms(self.X), k)
+            dist[short], ind[short] = exact_rerank(Y[short], self.X, full, k)
+        return dist, ind
+
+    def prepare(self):
+        """Build the index if it is not built (after unpickling an nndescent one)."""
+        if self._index is None:
+            self._build()
+        return self
+
+    def query(self, Y, k):
+        """Return ``(distances, indices)`` of the ``k`` nearest reference nodes.
+
+        ``Y`` may contain copies of reference nodes; those are found at
+        distance 0 (the first neighbour).
+        """
+        k = int(min(k, self.X.shape[0]))
+        self.prepare()
+        Y = np.ascontiguousarray(Y, dtype=np.float32)
+        dist = np.empty((Y.shape[0], k), dtype=np.float32)
+        ind = np.empty((Y.shape[0], k), dtype=np.intp)
+        for start in range(0, Y.shape[0], _CHUNK):
+            stop = min(start + _CHUNK, Y.shape[0])
+            if self.algorithm == "nndescent":
+                i, d = self._index.query(Y[start:stop], k=k)
+            elif self.algorithm in ("pca", "ivf"):
+                d, i = self._approximate_query(Y[start:stop], k)
+            else:
+                d, i = self._index.kneighbors(Y[start:stop], n_neighbors=k)
+            dist[start:stop] = d
+            ind[start:stop] = i
+        if self.algorithm == "nndescent":
+            order = np.argsort(dist, axis=1, kind="stable")
+            dist = np.take_along_axis(dist, order, axis=1)
+            ind = np.take_along_axis(ind, order, axis=1)
+        return dist, ind
