@@ -16,6 +16,7 @@ Usage::
 """
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -51,6 +52,13 @@ def sanet_staged(net, X):
     tracemalloc.stop()
     return Z, rows
 
+
+TAILS_PLUS = {
+    "SA-Net mnist-plus (pool 5x5/4, no binarize/code, k-means)": {},
+    "SA-Net mnist-plus + spectral head": dict(head="spectral"),
+    "SA-Net mnist-plus + binarize + code (paper tail, 72 features)": dict(
+        binarize=True, code=True),
+}
 
 TAILS = {
     "SA-Net-2 (paper preset: pool, binarize, code, k-means)": {},
@@ -89,22 +97,46 @@ def _row(name, y, labels, sec):
     return line
 
 
+def ablation_tails(preset):
+    """The paper's Table 3 switches: pool, binarize, code each on or off."""
+    out = {}
+    for pool in (True, False):
+        for binarize in (True, False):
+            for code in (True, False):
+                if code and not binarize:
+                    continue  # coding packs bits: only after binarization
+                name = (f"ablation {preset}: pool {'on' if pool else 'off'}, binarize "
+                        f"{'on' if binarize else 'off'}, code {'on' if code else 'off'}")
+                out[name] = dict(pool=pool, binarize=binarize, code=code)
+    return out
+
+
+def tails(args):
+    base = TAILS_PLUS if args.preset == "mnist-plus" else TAILS
+    return {**base, **(ablation_tails(args.preset) if args.ablation else {})}
+
+
+def split_index(net):
+    """Index of the first step after the spectral layers (the ``pool`` step)."""
+    return [n for n, _ in net.steps].index("pool")
+
+
 def run(X, y, args, tag):
     """The layers are fitted once; every SA-Net tail reuses their output."""
     lines = []
-    net = make_sanet(10, random_state=0, **args.overrides)
-    n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+    net = make_sanet(10, preset=args.preset, random_state=0, **args.overrides)
+    n_layers = split_index(net)
     print(f"{tag}: SA-Net layers", flush=True)
     t0 = time.perf_counter()
     Z, rows = sanet_staged(net[:n_layers], X)
     layers_sec = time.perf_counter() - t0
-    for name, kw in TAILS.items():
-        tail = make_sanet(10, random_state=0, **kw)
+    for name, kw in tails(args).items():
+        tail = make_sanet(10, preset=args.preset, random_state=0, **kw)
         tail = tail[n_layers:]
         t0 = time.perf_counter()
         labels = tail.fit_predict(Z)
         lines.append(_row(name, y, labels, layers_sec + time.perf_counter() - t0))
-    stage_tables = [("SA-Net-2 layers", rows)]
+    stage_tables = [(f"SA-Net {args.preset} layers", rows)]
     if not args.no_baselines:
         for name, make in baselines().items():
             print(f"{tag}: {name}", flush=True)
@@ -117,6 +149,9 @@ def run(X, y, args, tag):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--preset", default="mnist", choices=["mnist", "mnist-plus"])
+    ap.add_argument("--ablation", action="store_true",
+                    help="add the Table 3 tails (pool / binarize / code on and off)")
     ap.add_argument("--subset", default="test", choices=["test", "all"])
     ap.add_argument("--occlude", type=float, default=0.0)
     ap.add_argument("--train", type=int, default=0)
@@ -132,13 +167,14 @@ def main():
     X, y = load("mnist", args.subset)
     X, y = X[: args.n], y[: args.n]
     head = ["| method | ACC | NMI | ARI | FS | fit s |", "| --- | --- | --- | --- | --- | --- |"]
-    text = [f"# SA-Net-2 on MNIST {args.subset} (first {len(X)} images)", "",
+    text = [f"# SA-Net ({args.preset}) on MNIST {args.subset} (first {len(X)} images)", "",
             f"Command: `PYTHONPATH=. python benchmarks/bench_sanet_mnist.py "
             f"{' '.join(sys.argv[1:])}`", "",
             f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: "
-            f"{platform.machine()} 2-core CPU shared with other engineers' jobs "
-            "(load average 10+ during the run), so times are inflated and only "
-            "comparable within this table.", ""]
+            f"{platform.machine()} 2-core CPU shared with 3 other engineers' jobs "
+            f"(load average {os.getloadavg()[0]:.1f} at the start), so times are "
+            "inflated and only comparable within this table.", "",
+            f"Threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.", ""]
     lines, stages = run(X, y, args, "clean")
     text += ["## Clustering", ""] + head + [PAPER] + lines + [""]
     if args.occlude:
@@ -158,16 +194,16 @@ def main():
         text += [f"## Out-of-sample: fit on {len(Xtr)} train images, predict the {len(X)} "
                  "test images", "", "| method | train ACC | test ACC (held out) | fit s "
                  "| predict s | predict images/s |", "| --- | --- | --- | --- | --- | --- |"]
-        net = make_sanet(10, random_state=0, **args.overrides)
-        n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+        net = make_sanet(10, preset=args.preset, random_state=0, **args.overrides)
+        n_layers = split_index(net)
         layers = net[:n_layers]
         t0 = time.perf_counter()
         Ztr = layers.fit_transform(Xtr)
         t1 = time.perf_counter()
         Zte = layers.transform(X)
         t2 = time.perf_counter()
-        for name, kw in list(TAILS.items()):
-            tail = make_sanet(10, random_state=0, **kw)[n_layers:]
+        for name, kw in tails(args).items():
+            tail = make_sanet(10, preset=args.preset, random_state=0, **kw)[n_layers:]
             t3 = time.perf_counter()
             lab_tr = tail.fit_predict(Ztr)
             t4 = time.perf_counter()
