@@ -198,7 +198,12 @@ def make_sanet(
         ``n_neighbors=10``, ``n_clusters`` eigenvectors, every image a node,
         Nystrom extension for new images) and L2-normalises each row (step
         ``normalize``), i.e. spectral clustering of the images on the SA-Net
-        features (see the benchmarks for what each choice reaches).
+        features (see the benchmarks for what each choice reaches). More
+        eigenvectors than clusters (``embed__n_components=20``) separate
+        the digits much better: on MNIST test 10k, ``"mnist-plus"`` with 10,
+        15, 20 eigenvectors reaches ACC 0.820, 0.947, 0.947, and the same
+        head on raw pixels 0.689, 0.827, 0.901
+        (``benchmarks/results/sanet_mnist_plus.md``).
     random_state : int, RandomState instance or None, default=None
         Seeds every layer and the default clusterer.
     **overrides : dict
