@@ -29,7 +29,7 @@ def _blocks(n_channels, block_size):
                 f"the {n_channels} input channels."
             )
     stops = np.cumsum(sizes)
-    return list(zip(stops - sizes, stops))
+    return [(int(stop - size), int(stop)) for size, stop in zip(sizes, stops)]
 
 
 def block_normalize(maps, block_size=None):
