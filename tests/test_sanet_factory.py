@@ -153,6 +153,8 @@ def test_mnist_plus_preset_steps_and_params():
     # the faithful preset is unchanged by the new defaults
     assert make_sanet(10, pool=True).get_params()["pool__pool_size"] == 3
     assert make_sanet(10, pool=(2, 2, "valid")).get_params()["pool__stride"] == 2
+    with pytest.raises(ValueError, match="pool must be None, a bool or a tuple"):
+        make_sanet(10, pool=3)
 
 
 def test_mnist_plus_fits_three_layouts_and_predicts(digits28):

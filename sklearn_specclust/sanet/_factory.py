@@ -262,6 +262,11 @@ def make_sanet(
     if clusterer is None:
         clusterer = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
     if pool:
+        if not (isinstance(pool, (tuple, list)) and len(pool) == 3):
+            raise ValueError(
+                "pool must be None, a bool or a tuple (pool_size, stride, padding), "
+                f"got {pool!r}."
+            )
         size, stride, padding = pool
         pool = AbsMaxPool(size, stride=stride, padding=padding)
     steps += [
