@@ -139,14 +139,14 @@ def split_index(net):
 def run(X, y, args, tag):
     """The layers are fitted once; every SA-Net tail reuses their output."""
     lines = []
-    net = make_sanet(10, preset=args.preset, random_state=0, **args.overrides)
+    net = make_sanet(10, preset=args.preset, random_state=args.seed, **args.overrides)
     n_layers = split_index(net)
     print(f"{tag}: SA-Net layers", flush=True)
     t0 = time.perf_counter()
     Z, rows = sanet_staged(net[:n_layers], X)
     layers_sec = time.perf_counter() - t0
     for name, kw in tails(args).items():
-        tail = make_sanet(10, preset=args.preset, random_state=0, **kw)
+        tail = make_sanet(10, preset=args.preset, random_state=args.seed, **kw)
         tail = tail[n_layers:]
         t0 = time.perf_counter()
         labels = tail.fit_predict(Z)
@@ -164,6 +164,7 @@ def run(X, y, args, tag):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=0, help="random_state of the SA-Net pipelines")
     ap.add_argument("--preset", default="mnist", choices=["mnist", "mnist-plus"])
     ap.add_argument("--ablation", action="store_true",
                     help="add the Table 3 tails (pool / binarize / code on and off)")
@@ -219,7 +220,7 @@ def main():
         text += [f"## Out-of-sample: fit on {len(Xtr)} train images, predict the {len(X)} "
                  "test images", "", "| method | train ACC | test ACC (held out) | fit s "
                  "| predict s | predict images/s |", "| --- | --- | --- | --- | --- | --- |"]
-        net = make_sanet(10, preset=args.preset, random_state=0, **args.overrides)
+        net = make_sanet(10, preset=args.preset, random_state=args.seed, **args.overrides)
         n_layers = split_index(net)
         layers = net[:n_layers]
         t0 = time.perf_counter()
@@ -228,7 +229,7 @@ def main():
         Zte = layers.transform(X)
         t2 = time.perf_counter()
         for name, kw in tails(args).items():
-            tail = make_sanet(10, preset=args.preset, random_state=0, **kw)[n_layers:]
+            tail = make_sanet(10, preset=args.preset, random_state=args.seed, **kw)[n_layers:]
             t3 = time.perf_counter()
             lab_tr = tail.fit_predict(Ztr)
             t4 = time.perf_counter()
