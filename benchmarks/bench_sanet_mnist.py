@@ -16,6 +16,7 @@ Usage::
 """
 
 import argparse
+import os
 import platform
 import sys
 import time
@@ -26,11 +27,14 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans, SpectralClustering
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_sanet_data import load, peak_rss_gib, scores  # noqa: E402
 
 from sklearn_specclust.sanet import make_sanet  # noqa: E402
+from sklearn_specclust.spectral import SpectralAnalysisLayer  # noqa: E402
 
 PAPER = "| SA-Net-2, paper Table 2 (not run here) | 0.970 | - | - | - | - |"
 
@@ -44,13 +48,26 @@ def sanet_staged(net, X):
         if est == "passthrough":
             continue
         tracemalloc.reset_peak()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         Z = est.fit_predict(Z) if name == "cluster" else est.fit_transform(Z)
-        rows.append((name, time.perf_counter() - t0, tracemalloc.get_traced_memory()[1] / 2**30))
-        print(f"   {name:10s} {rows[-1][1]:7.1f} s {rows[-1][2]:6.2f} GiB", flush=True)
+        rows.append((name, time.perf_counter() - t0, time.process_time() - c0,
+                     tracemalloc.get_traced_memory()[1] / 2**30))
+        print(f"   {name:10s} {rows[-1][1]:7.1f} s {rows[-1][2]:7.1f} cpu s "
+              f"{rows[-1][3]:6.2f} GiB", flush=True)
     tracemalloc.stop()
     return Z, rows
 
+
+TAILS_PLUS = {
+    "SA-Net mnist-plus (pool 5x5/4, no binarize/code, k-means)": {},
+    "SA-Net mnist-plus + spectral head": dict(head="spectral"),
+    "SA-Net mnist-plus + spectral head, 15 eigenvectors": dict(
+        head="spectral", embed__n_components=15),
+    "SA-Net mnist-plus + spectral head, 20 eigenvectors": dict(
+        head="spectral", embed__n_components=20),
+    "SA-Net mnist-plus + binarize + code (paper tail, 72 features)": dict(
+        binarize=True, code=True),
+}
 
 TAILS = {
     "SA-Net-2 (paper preset: pool, binarize, code, k-means)": {},
@@ -74,6 +91,12 @@ def baselines():
         )
     except ImportError:
         return out
+    for c in (10, 15, 20):
+        # the make_sanet(head="spectral") head on raw pixels
+        out[f"spectral head on pixels, {c} eigenvectors"] = lambda c=c: make_pipeline(
+            SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), sigmas=(), n_components=c,
+                                  max_nodes=None, random_state=0),
+            Normalizer(), KMeans(10, n_init=10, random_state=0))
     out["SC-ST (engine, kNN self-tuning)"] = lambda: SelfTuningSpectralClustering(
         10, affinity="knn", random_state=0)
     out["SC-LS (engine, 1000 landmarks)"] = lambda: LandmarkSpectralClustering(
@@ -89,22 +112,46 @@ def _row(name, y, labels, sec):
     return line
 
 
+def ablation_tails(preset):
+    """The paper's Table 3 switches: pool, binarize, code each on or off."""
+    out = {}
+    for pool in (True, False):
+        for binarize in (True, False):
+            for code in (True, False):
+                if code and not binarize:
+                    continue  # coding packs bits: only after binarization
+                name = (f"ablation {preset}: pool {'on' if pool else 'off'}, binarize "
+                        f"{'on' if binarize else 'off'}, code {'on' if code else 'off'}")
+                out[name] = dict(pool=pool, binarize=binarize, code=code)
+    return out
+
+
+def tails(args):
+    base = TAILS_PLUS if args.preset == "mnist-plus" else TAILS
+    return {**base, **(ablation_tails(args.preset) if args.ablation else {})}
+
+
+def split_index(net):
+    """Index of the first step after the spectral layers (the ``pool`` step)."""
+    return [n for n, _ in net.steps].index("pool")
+
+
 def run(X, y, args, tag):
     """The layers are fitted once; every SA-Net tail reuses their output."""
     lines = []
-    net = make_sanet(10, random_state=0, **args.overrides)
-    n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+    net = make_sanet(10, preset=args.preset, random_state=args.seed, **args.overrides)
+    n_layers = split_index(net)
     print(f"{tag}: SA-Net layers", flush=True)
     t0 = time.perf_counter()
     Z, rows = sanet_staged(net[:n_layers], X)
     layers_sec = time.perf_counter() - t0
-    for name, kw in TAILS.items():
-        tail = make_sanet(10, random_state=0, **kw)
+    for name, kw in tails(args).items():
+        tail = make_sanet(10, preset=args.preset, random_state=args.seed, **kw)
         tail = tail[n_layers:]
         t0 = time.perf_counter()
         labels = tail.fit_predict(Z)
         lines.append(_row(name, y, labels, layers_sec + time.perf_counter() - t0))
-    stage_tables = [("SA-Net-2 layers", rows)]
+    stage_tables = [(f"SA-Net {args.preset} layers", rows)]
     if not args.no_baselines:
         for name, make in baselines().items():
             print(f"{tag}: {name}", flush=True)
@@ -117,11 +164,18 @@ def run(X, y, args, tag):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--seed", type=int, default=0, help="random_state of the SA-Net pipelines")
+    ap.add_argument("--preset", default="mnist", choices=["mnist", "mnist-plus"])
+    ap.add_argument("--ablation", action="store_true",
+                    help="add the Table 3 tails (pool / binarize / code on and off)")
     ap.add_argument("--subset", default="test", choices=["test", "all"])
     ap.add_argument("--occlude", type=float, default=0.0)
     ap.add_argument("--train", type=int, default=0)
     ap.add_argument("--set", nargs="*", default=[], metavar="STEP__PARAM=VALUE",
                     help="make_sanet overrides (Python literals), e.g. layer2__max_nodes=5000")
+    ap.add_argument("--skip-clean", "--occluded-only", dest="skip_clean", action="store_true",
+                    help="skip the clean run (with --occlude or --train: compare with a "
+                    "clean table made separately)")
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
@@ -132,21 +186,29 @@ def main():
     X, y = load("mnist", args.subset)
     X, y = X[: args.n], y[: args.n]
     head = ["| method | ACC | NMI | ARI | FS | fit s |", "| --- | --- | --- | --- | --- | --- |"]
-    text = [f"# SA-Net-2 on MNIST {args.subset} (first {len(X)} images)", "",
+    text = [f"# SA-Net ({args.preset}) on MNIST {args.subset} (first {len(X)} images)", "",
             f"Command: `PYTHONPATH=. python benchmarks/bench_sanet_mnist.py "
             f"{' '.join(sys.argv[1:])}`", "",
             f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: "
-            f"{platform.machine()} 2-core CPU shared with other engineers' jobs "
-            "(load average 10+ during the run), so times are inflated and only "
-            "comparable within this table.", ""]
-    lines, stages = run(X, y, args, "clean")
-    text += ["## Clustering", ""] + head + [PAPER] + lines + [""]
+            f"{platform.machine()} 2-core CPU shared with 3 other engineers' jobs "
+            f"(load average {os.getloadavg()[0]:.1f} at the start), so times are "
+            "inflated and only comparable within this table.", "",
+            f"Threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.", ""]
+    stages = []
+    if not args.skip_clean:
+        lines, stages = run(X, y, args, "clean")
+        text += ["## Clustering", ""] + head + [PAPER] + lines + [""]
     if args.occlude:
         from sklearn_specclust.datasets import make_occluded
 
-        Xo = make_occluded(X, args.occlude, random_state=0)
-        lo, _ = run(Xo, y, args, "occluded")
-        text += [f"## Occluded ({args.occlude:.0%} block, make_occluded)", ""] + head + lo
+        # the block comes from an image of another class (y only picks the source)
+        Xo = make_occluded(X, args.occlude, y=y, random_state=0)
+        lo, stages_o = run(Xo, y, args, "occluded")
+        text += [f"## Occluded ({args.occlude:.0%} block from an image of another class, "
+                 "make_occluded)", ""] + head + lo
+    if args.occlude and args.skip_clean:
+        stages = stages_o
+    elif args.occlude:
         text += ["", "Drop (clean ACC - occluded ACC):", ""]
         for a, b in zip(lines, lo):
             name = a.split("|")[1].strip()
@@ -158,16 +220,16 @@ def main():
         text += [f"## Out-of-sample: fit on {len(Xtr)} train images, predict the {len(X)} "
                  "test images", "", "| method | train ACC | test ACC (held out) | fit s "
                  "| predict s | predict images/s |", "| --- | --- | --- | --- | --- | --- |"]
-        net = make_sanet(10, random_state=0, **args.overrides)
-        n_layers = [i for i, (n, _) in enumerate(net.steps) if n.startswith("layer")][-1] + 1
+        net = make_sanet(10, preset=args.preset, random_state=args.seed, **args.overrides)
+        n_layers = split_index(net)
         layers = net[:n_layers]
         t0 = time.perf_counter()
         Ztr = layers.fit_transform(Xtr)
         t1 = time.perf_counter()
         Zte = layers.transform(X)
         t2 = time.perf_counter()
-        for name, kw in list(TAILS.items()):
-            tail = make_sanet(10, random_state=0, **kw)[n_layers:]
+        for name, kw in tails(args).items():
+            tail = make_sanet(10, preset=args.preset, random_state=args.seed, **kw)[n_layers:]
             t3 = time.perf_counter()
             lab_tr = tail.fit_predict(Ztr)
             t4 = time.perf_counter()
@@ -181,9 +243,9 @@ def main():
         text.append("")
     for name, rows in stages:
         text += [f"## Stages of {name} (clean; the tails above reuse them)", "",
-                 "| step | s | peak traced GiB |",
-                 "| --- | --- | --- |"]
-        text += [f"| {s} | {t:.1f} | {m:.2f} |" for s, t, m in rows] + [""]
+                 "| step | wall s | CPU s (this process) | peak traced GiB |",
+                 "| --- | --- | --- | --- |"]
+        text += [f"| {s} | {t:.1f} | {c:.1f} | {m:.2f} |" for s, t, c, m in rows] + [""]
     text.append(f"Peak RSS of the whole run: {peak_rss_gib():.2f} GiB.")
     out = "\n".join(text)
     print(out)

@@ -130,3 +130,40 @@ def test_spectral_head(digits28):
     np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1, rtol=1e-5)
     with pytest.raises(ValueError, match="head must be"):
         make_sanet(3, head="dbscan")
+
+
+def test_mnist_plus_preset_steps_and_params():
+    net = make_sanet(10, preset="mnist-plus")
+    names = [n for n, _ in net.steps]
+    assert names == ["patches1", "layer1", "norm1", "pool", "binarize", "code",
+                     "flatten", "cluster"]
+    p = net.get_params()
+    assert p["patches1__step"] == 2 and p["layer1__n_neighbors"] == (9,)
+    assert p["layer1__eps_scales"] == () and p["layer1__sigmas"] == ()
+    assert p["norm1__block_size"] == 64
+    assert (p["pool__pool_size"], p["pool__stride"], p["pool__padding"]) == (5, 4, "valid")
+    assert p["binarize"] == "passthrough" and p["code"] == "passthrough"
+    # the paper's tail can be put back, and norm1 follows layer1__n_components
+    net = make_sanet(10, preset="mnist-plus", binarize=True, code=True,
+                     layer1__n_components=16)
+    p = net.get_params()
+    assert p["norm1__block_size"] == 16 and p["code__block_size"] == 16
+    with pytest.raises(ValueError, match="1 layer"):
+        make_sanet(10, preset="mnist-plus", depth=2)
+    # the faithful preset is unchanged by the new defaults
+    assert make_sanet(10, pool=True).get_params()["pool__pool_size"] == 3
+    assert make_sanet(10, pool=(2, 2, "valid")).get_params()["pool__stride"] == 2
+    with pytest.raises(ValueError, match="pool must be None, a bool or a tuple"):
+        make_sanet(10, pool=3)
+
+
+def test_mnist_plus_fits_three_layouts_and_predicts(digits28):
+    X = digits28[0][:30]
+    small = dict(layer1__n_components=4, layer1__max_nodes=500)
+    net = make_sanet(3, preset="mnist-plus", random_state=0, **small)
+    a = _quiet(net.fit_predict, X)
+    assert _quiet(net[:-1].transform, X).shape == (30, 3 * 3 * 4)
+    b = _quiet(make_sanet(3, preset="mnist-plus", random_state=0, **small).fit_predict,
+               X.reshape(len(X), -1))
+    assert_array_equal(a, b)
+    assert_array_equal(_quiet(net.predict, X[:10]), a[:10])

@@ -1,9 +1,17 @@
-"""SA-Net stages: patches, abs-max pooling, sign binarization, bit coding."""
+"""SA-Net stages: patches, block normalisation, abs-max pooling, sign binarization, bit coding."""
 
 from ._binarize import SignBinarizer
 from ._coding import BitCoder
 from ._factory import make_sanet
+from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pooling import AbsMaxPool
 
-__all__ = ["AbsMaxPool", "BitCoder", "PatchExtractor", "SignBinarizer", "make_sanet"]
+__all__ = [
+    "AbsMaxPool",
+    "BitCoder",
+    "BlockNormalizer",
+    "PatchExtractor",
+    "SignBinarizer",
+    "make_sanet",
+]

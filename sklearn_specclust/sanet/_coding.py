@@ -8,37 +8,20 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import from_maps, validate_maps
+from ._normalize import _blocks
 
 
 def _groups(n_channels, n_bits, block_size, remainder):
     """List of (start, stop) channel ranges, one per decimal map."""
-    if block_size is None:
-        blocks = [n_channels]
-    elif isinstance(block_size, Integral):
-        if n_channels % block_size:
-            raise ValueError(
-                f"block_size={block_size} does not divide the {n_channels} input "
-                "channels; give the list of per-procedure block sizes instead."
-            )
-        blocks = [int(block_size)] * (n_channels // block_size)
-    else:
-        blocks = [int(b) for b in block_size]
-        if min(blocks, default=0) < 1 or sum(blocks) != n_channels:
-            raise ValueError(
-                f"block_size={list(block_size)} must be positive sizes summing to "
-                f"the {n_channels} input channels."
-            )
     groups = []
-    start = 0
-    for size in blocks:
-        stop = start + size
+    for start, stop in _blocks(n_channels, block_size):
         for g in range(start, stop, n_bits):
             end = min(g + n_bits, stop)
             if end - g < n_bits and remainder == "drop":
                 continue
             groups.append((g, end))
-        start = stop
     if not groups:
+        blocks = [b - a for a, b in _blocks(n_channels, block_size)]
         raise ValueError(
             f"No complete group of n_bits={n_bits} channels in blocks {blocks} "
             "with remainder='drop'; use remainder='keep' or fewer bits."

@@ -1,0 +1,172 @@
+"""Block normalisation: unit-length eigenvector coordinates per procedure."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils import from_maps, validate_maps
+
+
+def _blocks(n_channels, block_size):
+    """List of (start, stop) channel ranges, one per block."""
+    if block_size is None:
+        return [(0, n_channels)]
+    if isinstance(block_size, Integral):
+        if n_channels % block_size:
+            raise ValueError(
+                f"block_size={block_size} does not divide the {n_channels} input "
+                "channels; give the list of per-procedure block sizes instead."
+            )
+        sizes = [int(block_size)] * (n_channels // block_size)
+    else:
+        sizes = [int(b) for b in block_size]
+        if min(sizes, default=0) < 1 or sum(sizes) != n_channels:
+            raise ValueError(
+                f"block_size={list(block_size)} must be positive sizes summing to "
+                f"the {n_channels} input channels."
+            )
+    stops = np.cumsum(sizes)
+    return [(int(stop - size), int(stop)) for size, stop in zip(sizes, stops)]
+
+
+def block_normalize(maps, block_size=None):
+    """L2-normalise every block of channels at every location of 4-D maps.
+
+    Parameters
+    ----------
+    maps : ndarray of shape (n_samples, height, width, channels)
+        Feature maps, e.g. the output of a spectral layer.
+    block_size : int, list of int or None, default=None
+        Channels per block (one int: equal consecutive blocks; a list: the
+        size of each block); ``None`` normalises all channels together.
+
+    Returns
+    -------
+    normalized : ndarray of the same shape and dtype
+        Each block divided by its Euclidean norm at each location; an
+        all-zero block stays zero.
+    """
+    out = np.empty_like(maps)
+    for start, stop in _blocks(maps.shape[-1], block_size):
+        block = maps[..., start:stop]
+        norm = np.sqrt(np.einsum("...i,...i->...", block, block, dtype=np.float64))
+        norm[norm == 0] = 1.0
+        out[..., start:stop] = block / norm[..., None].astype(maps.dtype)
+    return out
+
+
+class BlockNormalizer(TransformerMixin, BaseEstimator):
+    """Unit-length rows of spectral coordinates, one block per procedure.
+
+    At every location of every map, each block of channels -- the
+    ``n_components`` eigenvector coordinates of one spectral procedure of a
+    :class:`~sklearn_specclust.spectral.SpectralAnalysisLayer` -- is divided
+    by its Euclidean norm: the row normalisation of Ng, Jordan and Weiss's
+    spectral clustering, applied to patches. It puts every patch on the unit
+    sphere of each procedure's embedding, so that the few patches an
+    eigenvector is localised on (coordinates of tens of units on a handful of
+    nodes) no longer dominate the Euclidean distances between images, and
+    every procedure weighs the same.
+
+    This stage is not in the SA-Net paper; it is what the ``"mnist-plus"``
+    preset of :func:`make_sanet` adds after the first layer (see Notes).
+
+    Parameters
+    ----------
+    block_size : int, list of int or None, default=None
+        Channels per block: one int for equal consecutive blocks (a layer's
+        ``n_components``), a list for blocks of different sizes, ``None`` for
+        one block of all channels.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features (2-D input) or map height (3-D/4-D input) seen in
+        ``fit``.
+    n_blocks_ : int
+        Number of blocks normalised at each location.
+
+    See Also
+    --------
+    sklearn.preprocessing.Normalizer : Row normalisation of 2-D data (one
+        block).
+    sklearn_specclust.spectral.SpectralAnalysisLayer : Produces the blocks.
+
+    Notes
+    -----
+    Measured on the first 2000 MNIST test images (one kNN procedure, k=9, 64
+    eigenvectors of 11x11 patches at stride 2, abs-max pooling to 3x3,
+    k-means): ACC 0.369 on the raw coordinates, 0.888 after this stage
+    (``benchmarks/results/sanet_diagnosis.md``). An all-zero block (nothing
+    to normalise) stays zero. 2-D rows are 1x1 maps, so each row is
+    normalised block by block.
+
+    References
+    ----------
+    .. [1] A. Y. Ng, M. I. Jordan and Y. Weiss, "On spectral clustering:
+       analysis and an algorithm", NIPS 2001.
+    .. [2] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
+       image clustering", Neurocomputing 383, 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_specclust.sanet import BlockNormalizer
+    >>> X = np.array([[3.0, 4.0, 0.0, 2.0]])
+    >>> BlockNormalizer(block_size=2).fit_transform(X)
+    array([[0.6, 0.8, 0. , 1. ]])
+    """
+
+    _parameter_constraints = {
+        "block_size": [Interval(Integral, 1, None, closed="left"), list, tuple, None],
+    }
+
+    def __init__(self, block_size=None):
+        self.block_size = block_size
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check that the blocks tile the channels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted transformer.
+        """
+        maps, _ = validate_maps(self, X, reset=True)
+        self.n_blocks_ = len(_blocks(maps.shape[-1], self.block_size))
+        return self
+
+    def transform(self, X):
+        """Normalise every block at every location.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
+                or (n_samples, height, width, channels)
+            Feature maps with the channels seen in ``fit``.
+
+        Returns
+        -------
+        normalized : ndarray of the same shape as ``X``
+            Unit-length blocks (zero blocks stay zero).
+        """
+        check_is_fitted(self, "n_blocks_")
+        maps, was_2d = validate_maps(self, X, reset=False)
+        return from_maps(block_normalize(maps, self.block_size), was_2d)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
