@@ -239,3 +239,20 @@ def test_run_sanet_picks_the_digits_preset_for_small_images(capsys):
         assert main(["run", "--model", "sanet", "--dataset", "digits", "--limit", "150"]) == 0
     out = capsys.readouterr().out
     assert "model=sanet dataset=digits n_samples=150" in out and "ACC" in out
+
+
+def test_run_sanet_plus_picks_the_preset_that_fits(capsys):
+    import warnings
+
+    from sklearn_specclust._models import get_model
+
+    small = get_model("sanet-plus", n_clusters=4, image_shape=(8, 8))
+    large = get_model("sanet-plus", n_clusters=4, image_shape=(28, 28))
+    assert small.named_steps["patches1"].patch_size == 4
+    assert large.named_steps["patches1"].patch_size == 11
+    assert small.get_params()["embed__n_components"] == 6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["run", "--model", "sanet-plus", "--dataset", "digits", "--limit", "150"]) == 0
+    out = capsys.readouterr().out
+    assert "model=sanet-plus dataset=digits n_samples=150" in out and "ACC" in out

@@ -12,11 +12,14 @@ from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pooling import AbsMaxPool
 
-PRESETS = ("mnist", "mnist-plus", "faces", "natural", "digits")
+PRESETS = ("mnist", "mnist-plus", "faces", "natural", "digits", "digits-plus")
 
 # depth, pooling (size, stride, padding) and stages kept by default, per preset
 _PAPER_TAIL = dict(depth=2, pool=(3, 1, "same"), binarize=True, code=True)
-_TAILS = {"mnist-plus": dict(depth=1, pool=(5, 4, "valid"), binarize=False, code=False)}
+_TAILS = {
+    "mnist-plus": dict(depth=1, pool=(5, 4, "valid"), binarize=False, code=False),
+    "digits-plus": dict(depth=1, pool=(3, 2, "valid"), binarize=False, code=False),
+}
 
 
 def _to_rows(X):
@@ -50,6 +53,17 @@ def _preset_steps(preset, depth, rs):
         return [
             ("patches1", PatchExtractor(11, step=2, padding=4, remove_mean=True,
                                         image_shape=(28, 28), output="maps")),
+            ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
+                              n_components=64)),
+            ("norm1", BlockNormalizer(block_size=64)),
+        ]
+    if preset == "digits-plus":
+        # "mnist-plus" scaled to 8x8 images (not the paper)
+        if depth != 1:
+            raise ValueError(f"preset='digits-plus' has 1 layer; got depth={depth}.")
+        return [
+            ("patches1", PatchExtractor(4, step=1, padding=1, remove_mean=True,
+                                        image_shape=(8, 8), output="maps")),
             ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
                               n_components=64)),
             ("norm1", BlockNormalizer(block_size=64)),
@@ -134,7 +148,7 @@ def make_sanet(
     ----------
     n_clusters : int, default=10
         Number of clusters of the default k-means clusterer.
-    preset : {"mnist", "mnist-plus", "faces", "natural", "digits"}, default="mnist"
+    preset : {"mnist", "mnist-plus", "faces", "natural", "digits", "digits-plus"}, default="mnist"
         The paper's settings, and one that is not the paper's:
 
         - ``"mnist"`` (Sec. 4.1): 11x11 patches, stride 5, zero padding 4
@@ -184,9 +198,20 @@ def make_sanet(
         - ``"digits"``: the MNIST network shrunk for scikit-learn's 8x8
           digits (4x4 patches, stride 2; 2x2 feature patches), not from the
           paper.
+        - ``"digits-plus"``: ``"mnist-plus"`` scaled to 8x8 digits, not from
+          the paper: 4x4 patches, stride 1, padding 1 (7x7 per image), mean
+          removed; one kNN procedure (k=9, 64 eigenvectors); block
+          normalisation; abs-max pooling 3x3, stride 2, "valid" (3x3x64);
+          no binarization or coding. On scikit-learn's 1797 digits: ACC
+          0.946 with k-means, 0.943 with ``head="spectral",
+          embed__n_components=15`` (k-means on pixels 0.792, scikit-learn
+          ``SpectralClustering`` 0.808; the ``"digits"`` preset 0.296). The
+          patch size and pooling were scaled from ``"mnist-plus"``, not
+          searched; four neighbouring settings gave 0.87-0.91
+          (``benchmarks/results/sanet_digits.md``).
     depth : int or None, default=None
         Number of spectral layers; ``None`` is the preset's (1 for
-        ``"mnist-plus"``, else 2; only ``"natural"`` allows other values).
+        ``"mnist-plus"`` and ``"digits-plus"``, else 2; only ``"natural"`` allows other values).
     clusterer : estimator or None, default=None
         The last step; ``None`` is ``KMeans(n_clusters, n_init=10)``.
     pool : bool, tuple or None, default=None
