@@ -7,13 +7,17 @@ from sklearn.cluster import KMeans
 pytest.importorskip("torch")
 
 from sklearn_specclust._models import MODELS, get_model  # noqa: E402
+from sklearn_specclust.cluster import SelfTuningSpectralClustering  # noqa: E402
 from sklearn_specclust.inr import DEC, RotInvINREncoder, make_rotinv_inr  # noqa: E402
 
 TINY = dict(latent_dim=3, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
             n_fourier=4, max_epochs=1)
 
 
-@pytest.mark.parametrize("clusterer, cls", [("kmeans", KMeans), ("dec", DEC)])
+@pytest.mark.parametrize(
+    "clusterer, cls",
+    [("kmeans", KMeans), ("dec", DEC), ("spectral", SelfTuningSpectralClustering)],
+)
 def test_factory(clusterer, cls, rng):
     pipe = make_rotinv_inr(3, clusterer=clusterer, random_state=0, **TINY,
                            cluster__n_init=2)
@@ -29,7 +33,7 @@ def test_factory(clusterer, cls, rng):
 
 def test_factory_errors():
     with pytest.raises(ValueError, match="clusterer must be"):
-        make_rotinv_inr(3, clusterer="spectral")
+        make_rotinv_inr(3, clusterer="agglomerative")
 
 
 def test_cli_registry():

@@ -3,6 +3,7 @@
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 
+from ..cluster import SelfTuningSpectralClustering
 from ._dec import DEC
 from ._encoder import RotInvINREncoder
 
@@ -14,9 +15,14 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
     ----------
     n_clusters : int, default=10
         Number of clusters.
-    clusterer : {"kmeans", "dec"}, default="kmeans"
+    clusterer : {"kmeans", "dec", "spectral"}, default="kmeans"
         k-means (``n_init=10``) or DEC with the thesis's ``alpha=1e-4`` on the
-        invariant latent.
+        invariant latent (the thesis's two), or a neighbour-based stage:
+        :class:`~sklearn_specclust.cluster.SelfTuningSpectralClustering` on
+        the latents' sparse kNN graph (``affinity="knn"``), as the published
+        follow-up of the thesis clusters a neighbour graph rather than
+        centroids. Not in the thesis; see ``benchmarks/results/rotinv_*.md``
+        for its measured effect.
     random_state : int, RandomState instance or None, default=None
         Seeds both steps.
     **overrides : dict
@@ -33,6 +39,7 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
     See Also
     --------
     RotInvINREncoder, DEC
+    sklearn_specclust.cluster.SelfTuningSpectralClustering
 
     References
     ----------
@@ -54,8 +61,14 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
         cluster = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
     elif clusterer == "dec":
         cluster = DEC(n_clusters=n_clusters, alpha=1e-4, random_state=random_state)
+    elif clusterer == "spectral":
+        cluster = SelfTuningSpectralClustering(
+            n_clusters=n_clusters, affinity="knn", random_state=random_state
+        )
     else:
-        raise ValueError(f"clusterer must be 'kmeans' or 'dec', got {clusterer!r}.")
+        raise ValueError(
+            f"clusterer must be 'kmeans', 'dec' or 'spectral', got {clusterer!r}."
+        )
     pipe = Pipeline(
         [("encoder", RotInvINREncoder(random_state=random_state)), ("cluster", cluster)]
     )
