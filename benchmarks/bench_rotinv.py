@@ -203,7 +203,8 @@ def run(name, args, log):
     )
     log("  AE baseline")
     ae, ae_curve, ae_time, ae_rate = fit_encoder(
-        X, y, k, epochs=args.epochs, eval_every=args.eval_every, seed=args.seed,
+        X, y, k, epochs=args.ae_epochs or args.epochs,
+        eval_every=args.ae_eval_every or args.eval_every, seed=args.seed,
         log=log, decoder="mlp", **common,
     )
     t = time.perf_counter()
@@ -302,6 +303,8 @@ def main(argv=None):
     p.add_argument("--n-eval", type=int, default=500)
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--eval-every", type=int, default=2)
+    p.add_argument("--ae-epochs", type=int, default=None, help="default: --epochs")
+    p.add_argument("--ae-eval-every", type=int, default=None, help="default: --eval-every")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--n-coords", type=int, default=None)

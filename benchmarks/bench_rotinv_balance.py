@@ -10,7 +10,7 @@ perfectly invariant, 1 is no better than chance), and the ACC of k-means on
 the latent and of self-tuning spectral clustering on its kNN graph.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_rotinv_balance.py \\
-        --decoder mlp --n-train 2000 --epochs 30 --settings faithful,balanced
+        --decoder mlp --n-train 2000 --epochs 30 --settings "faithful;recon x784, radial"
 """
 
 import argparse
@@ -45,7 +45,18 @@ SETTINGS = {
     "normalized + floor, recon 30, angle 1": dict(
         _FLOOR, reconstruction_weight=30.0, angle_weight=1.0
     ),
-    "balanced": dict(
+    "recon x784, consistency 10": dict(reconstruction_weight=784.0, consistency_weight=10.0),
+    "recon x784, consistency 100": dict(reconstruction_weight=784.0, consistency_weight=100.0),
+    "recon x784, normalized x10": dict(
+        reconstruction_weight=784.0, consistency_weight=10.0, consistency_norm="variance"
+    ),
+    "recon x784, normalized x100": dict(
+        reconstruction_weight=784.0, consistency_weight=100.0, consistency_norm="variance"
+    ),
+    "recon x784, angle 0": dict(reconstruction_weight=784.0, angle_weight=0.0),
+    "recon x784, radial": dict(reconstruction_weight=784.0, angle_target="radial_com"),
+    "recon x784, angle 100": dict(reconstruction_weight=784.0, angle_weight=100.0),
+    "normalized + floor, recon 30, angle 1, radial": dict(
         _FLOOR, reconstruction_weight=30.0, angle_weight=1.0, angle_target="radial_com"
     ),
 }
@@ -60,7 +71,7 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--n-coords", type=int, default=None)
-    p.add_argument("--settings", default=",".join(SETTINGS))
+    p.add_argument("--settings", default=";".join(SETTINGS), help="names separated by ;")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
     import torch
@@ -78,7 +89,7 @@ def main(argv=None):
         "invariance ratio | ACC (k-means) | ACC (spectral kNN) | train s |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |", flush=True)
-    for name in args.settings.split(","):
+    for name in args.settings.split(";"):
         params = dict(
             decoder=args.decoder, encoder=args.encoder, lr=args.lr,
             max_epochs=args.epochs, n_iter_no_change=1000, random_state=args.seed,

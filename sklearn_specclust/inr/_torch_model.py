@@ -135,6 +135,14 @@ class ConvEncoder(nn.Module):
         return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
 
 
+# The generated network's output layer starts 10x smaller than He: with the
+# full gain its first outputs have unit scale and the first epochs only learn
+# to output ~0. Measured on 1000 rotated MNIST images, reconstruction loss
+# only, lr 1e-3: mean MSE of epoch 1 / epoch 6 is 2.02 / 0.060 with the full
+# gain and 0.137 / 0.052 with 0.1.
+_LAST_GAIN = 0.1
+
+
 class HyperDecoder(nn.Module):
     """Hypernetwork writing a per-image function representation.
 
@@ -153,13 +161,15 @@ class HyperDecoder(nn.Module):
         self.n_params = sum(a * b + b for a, b in self.shapes)
         self.hyper = _mlp([latent_dim, *hyper_hidden], last_activation=True)
         self.head = nn.Linear(hyper_hidden[-1], self.n_params)
-        # The generated networks start at a He-uniform initialisation:
-        # the head's bias holds one such network, its weights add small
-        # latent-dependent changes.
+        # The generated networks start at a He-uniform initialisation (the
+        # output layer scaled by _LAST_GAIN): the head's bias holds one such
+        # network, its weights add small latent-dependent changes.
         with torch.no_grad():
             bias = []
-            for a, b in self.shapes:
+            for k, (a, b) in enumerate(self.shapes):
                 bound = 1.0 / math.sqrt(a)
+                if k == len(self.shapes) - 1:
+                    bound *= _LAST_GAIN
                 bias.append(torch.empty(a * b).uniform_(-bound, bound) * math.sqrt(6))
                 bias.append(torch.zeros(b))
             self.head.bias.copy_(torch.cat(bias))
