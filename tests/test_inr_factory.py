@@ -31,6 +31,17 @@ def test_factory(clusterer, cls, rng):
     assert labels.shape == (20,) and set(labels) <= {0, 1, 2}
 
 
+def test_presets():
+    thesis = make_rotinv_inr(3).named_steps["encoder"]
+    assert thesis.get_params() == RotInvINREncoder().get_params()
+    pipe = make_rotinv_inr(3, preset="balanced", lr=5e-4)
+    enc = pipe.named_steps["encoder"]
+    assert enc.reconstruction_reduction == "sum" and enc.angle_target == "radial_com"
+    assert enc.lr == 5e-4  # overrides win over the preset
+    with pytest.raises(ValueError, match="preset must be one of"):
+        make_rotinv_inr(3, preset="fast")
+
+
 def test_factory_errors():
     with pytest.raises(ValueError, match="clusterer must be"):
         make_rotinv_inr(3, clusterer="agglomerative")

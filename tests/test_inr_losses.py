@@ -86,9 +86,23 @@ def test_loss_curve_records_variance_term(rng):
     assert record["total"] == pytest.approx(expected, rel=1e-5)
 
 
+def test_reconstruction_sum_weighs_by_pixels(rng):
+    X = rng.rand(20, 8, 8)
+    enc = RotInvINREncoder(
+        latent_dim=LATENT, hidden=(16,), hyper_hidden=(16,), fn_hidden=(16,),
+        n_fourier=4, max_epochs=1, reconstruction_reduction="sum", random_state=0,
+    ).fit(X)
+    record = enc.loss_curve_[-1]
+    assert record["reconstruction"] < 1  # recorded as the per-pixel mean
+    expected = 15 * record["angle"] + record["consistency"] + 64 * record["reconstruction"]
+    assert record["total"] == pytest.approx(expected, rel=1e-5)
+
+
 def test_bad_loss_options_rejected(rng):
     X = rng.rand(10, 8, 8)
     with pytest.raises(ValueError, match="consistency_norm"):
         RotInvINREncoder(consistency_norm="cosine").fit(X)
+    with pytest.raises(ValueError, match="reconstruction_reduction"):
+        RotInvINREncoder(reconstruction_reduction="max").fit(X)
     with pytest.raises(ValueError, match="variance_weight"):
         RotInvINREncoder(variance_weight=-1.0).fit(X)

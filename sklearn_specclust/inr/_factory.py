@@ -8,7 +8,18 @@ from ._dec import DEC
 from ._encoder import RotInvINREncoder
 
 
-def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **overrides):
+#: Encoder parameters of each preset (``make_rotinv_inr(preset=...)``).
+PRESETS = {
+    "thesis": {},
+    "balanced": dict(
+        reconstruction_reduction="sum", angle_target="radial_com", lr=1e-3
+    ),
+}
+
+
+def make_rotinv_inr(
+    n_clusters=10, *, clusterer="kmeans", preset="thesis", random_state=None, **overrides
+):
     """Pipeline of :class:`RotInvINREncoder` and k-means or :class:`DEC`.
 
     Parameters
@@ -23,6 +34,14 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
         follow-up of the thesis clusters a neighbour graph rather than
         centroids. Not in the thesis; see ``benchmarks/results/rotinv_*.md``
         for its measured effect.
+    preset : {"thesis", "balanced"}, default="thesis"
+        Encoder settings. ``"thesis"``: the encoder's defaults, the thesis's
+        configuration. ``"balanced"``: ``reconstruction_reduction="sum"``
+        (the per-image sum of squared errors, against the latent collapse of
+        the thesis's loss balance), ``angle_target="radial_com"`` and
+        ``lr=1e-3`` (faster progress in a CPU budget); see the Notes of
+        :class:`RotInvINREncoder` and ``benchmarks/results/rotinv_*.md`` for
+        their measured effect. ``overrides`` apply on top.
     random_state : int, RandomState instance or None, default=None
         Seeds both steps.
     **overrides : dict
@@ -69,11 +88,14 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
         raise ValueError(
             f"clusterer must be 'kmeans', 'dec' or 'spectral', got {clusterer!r}."
         )
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}.")
     pipe = Pipeline(
         [("encoder", RotInvINREncoder(random_state=random_state)), ("cluster", cluster)]
     )
-    params = {
-        (k if "__" in k else f"encoder__{k}"): v for k, v in overrides.items()
-    }
+    params = {f"encoder__{k}": v for k, v in PRESETS[preset].items()}
+    params.update(
+        {(k if "__" in k else f"encoder__{k}"): v for k, v in overrides.items()}
+    )
     pipe.set_params(**params)
     return pipe
