@@ -71,6 +71,7 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=8)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--n-coords", type=int, default=None)
+    p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--settings", default=";".join(SETTINGS), help="names separated by ;")
     p.add_argument("--seed", type=int, default=0)
     args = p.parse_args(argv)
@@ -81,7 +82,7 @@ def main(argv=None):
     k = len(np.unique(y))
     print(
         f"rotated MNIST without 9, {args.n_train} images, decoder={args.decoder}, "
-        f"encoder={args.encoder}, lr {args.lr:g}, {args.epochs} epochs, "
+        f"encoder={args.encoder}, lr {args.lr:g}, batch {args.batch_size}, {args.epochs} epochs, "
         f"n_coords={args.n_coords}, seed {args.seed}"
     )
     print(
@@ -93,7 +94,7 @@ def main(argv=None):
         params = dict(
             decoder=args.decoder, encoder=args.encoder, lr=args.lr,
             max_epochs=args.epochs, n_iter_no_change=1000, random_state=args.seed,
-            n_coords=args.n_coords,
+            n_coords=args.n_coords, batch_size=args.batch_size,
         )
         params.update(SETTINGS[name])
         t = time.perf_counter()
