@@ -8,11 +8,18 @@ error of ``predict_angle``, the invariance of ``transform``, training
 throughput (images/s and as a fraction of this CPU's measured matmul FLOP
 rate) and ACC against training time.
 
-Example::
+The loss options of ``RotInvINREncoder`` are flags (defaults: the thesis's);
+the committed ``*_balanced.md`` tables came from::
 
     SPECCLUST_DATA=/work/shared/data OMP_NUM_THREADS=1 PYTHONPATH=. \\
-        python benchmarks/bench_rotinv.py --dataset mnist --n-train 5000 \\
-        --epochs 8 --lr 1e-3 --n-coords 256 --out benchmarks/results/rotinv_mnist.md
+        python benchmarks/bench_rotinv.py --dataset mnist --n-train 3000 \\
+        --n-eval 500 --epochs 15 --eval-every 3 --ae-epochs 100 \\
+        --ae-eval-every 25 --lr 1e-3 --batch-size 32 --n-coords 128 \\
+        --reconstruction-weight 784 --angle-target radial_com --threads 1 \\
+        --out benchmarks/results/rotinv_mnist_balanced.md
+
+and the ``*_faithful_loss.md`` ones from the same command without
+``--reconstruction-weight`` and ``--angle-target``.
 """
 
 import argparse
