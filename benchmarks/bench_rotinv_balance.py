@@ -55,6 +55,13 @@ SETTINGS = {
     ),
     "recon x784, angle 0": dict(reconstruction_weight=784.0, angle_weight=0.0),
     "recon x784, radial": dict(reconstruction_weight=784.0, angle_target="radial_com"),
+    "recon x784, radial, consistency 10": dict(
+        reconstruction_weight=784.0, angle_target="radial_com", consistency_weight=10.0
+    ),
+    "recon x784, radial, normalized x10": dict(
+        reconstruction_weight=784.0, angle_target="radial_com", consistency_weight=10.0,
+        consistency_norm="variance",
+    ),
     "recon x784, angle 100": dict(reconstruction_weight=784.0, angle_weight=100.0),
     "normalized + floor, recon 30, angle 1, radial": dict(
         _FLOOR, reconstruction_weight=30.0, angle_weight=1.0, angle_target="radial_com"
