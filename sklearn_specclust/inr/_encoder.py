@@ -134,8 +134,9 @@ default=15.0, 1.0, 1.0
     n_epochs_ : int
         Epochs trained (all ``fit`` calls with ``warm_start``).
     loss_curve_ : list of dict
-        Mean ``angle``, ``consistency``, ``reconstruction`` and ``total`` loss
-        per epoch.
+        Per epoch, the mean ``angle``, ``consistency``, ``reconstruction``
+        (per-pixel mean squared error, whatever ``reconstruction_reduction``)
+        and ``variance`` losses, unweighted, and the weighted ``total``.
     throughput_ : float
         Training images per second of the last ``fit``.
     n_features_in_ : int
