@@ -7,13 +7,17 @@ from sklearn.cluster import KMeans
 pytest.importorskip("torch")
 
 from sklearn_specclust._models import MODELS, get_model  # noqa: E402
+from sklearn_specclust.cluster import SelfTuningSpectralClustering  # noqa: E402
 from sklearn_specclust.inr import DEC, RotInvINREncoder, make_rotinv_inr  # noqa: E402
 
 TINY = dict(latent_dim=3, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
             n_fourier=4, max_epochs=1)
 
 
-@pytest.mark.parametrize("clusterer, cls", [("kmeans", KMeans), ("dec", DEC)])
+@pytest.mark.parametrize(
+    "clusterer, cls",
+    [("kmeans", KMeans), ("dec", DEC), ("spectral", SelfTuningSpectralClustering)],
+)
 def test_factory(clusterer, cls, rng):
     pipe = make_rotinv_inr(3, clusterer=clusterer, random_state=0, **TINY,
                            cluster__n_init=2)
@@ -27,9 +31,20 @@ def test_factory(clusterer, cls, rng):
     assert labels.shape == (20,) and set(labels) <= {0, 1, 2}
 
 
+def test_presets():
+    thesis = make_rotinv_inr(3).named_steps["encoder"]
+    assert thesis.get_params() == RotInvINREncoder().get_params()
+    pipe = make_rotinv_inr(3, preset="balanced", lr=5e-4)
+    enc = pipe.named_steps["encoder"]
+    assert enc.reconstruction_reduction == "sum" and enc.angle_target == "radial_com"
+    assert enc.lr == 5e-4  # overrides win over the preset
+    with pytest.raises(ValueError, match="preset must be one of"):
+        make_rotinv_inr(3, preset="fast")
+
+
 def test_factory_errors():
     with pytest.raises(ValueError, match="clusterer must be"):
-        make_rotinv_inr(3, clusterer="spectral")
+        make_rotinv_inr(3, clusterer="agglomerative")
 
 
 def test_cli_registry():

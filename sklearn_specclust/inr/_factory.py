@@ -3,20 +3,45 @@
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
 
+from ..cluster import SelfTuningSpectralClustering
 from ._dec import DEC
 from ._encoder import RotInvINREncoder
 
 
-def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **overrides):
+#: Encoder parameters of each preset (``make_rotinv_inr(preset=...)``).
+PRESETS = {
+    "thesis": {},
+    "balanced": dict(
+        reconstruction_reduction="sum", angle_target="radial_com", lr=1e-3
+    ),
+}
+
+
+def make_rotinv_inr(
+    n_clusters=10, *, clusterer="kmeans", preset="thesis", random_state=None, **overrides
+):
     """Pipeline of :class:`RotInvINREncoder` and k-means or :class:`DEC`.
 
     Parameters
     ----------
     n_clusters : int, default=10
         Number of clusters.
-    clusterer : {"kmeans", "dec"}, default="kmeans"
+    clusterer : {"kmeans", "dec", "spectral"}, default="kmeans"
         k-means (``n_init=10``) or DEC with the thesis's ``alpha=1e-4`` on the
-        invariant latent.
+        invariant latent (the thesis's two), or a neighbour-based stage:
+        :class:`~sklearn_specclust.cluster.SelfTuningSpectralClustering` on
+        the latents' sparse kNN graph (``affinity="knn"``), as the published
+        follow-up of the thesis clusters a neighbour graph rather than
+        centroids. Not in the thesis; see ``benchmarks/results/rotinv_*.md``
+        for its measured effect.
+    preset : {"thesis", "balanced"}, default="thesis"
+        Encoder settings. ``"thesis"``: the encoder's defaults, the thesis's
+        configuration. ``"balanced"``: ``reconstruction_reduction="sum"``
+        (the per-image sum of squared errors, against the latent collapse of
+        the thesis's loss balance), ``angle_target="radial_com"`` and
+        ``lr=1e-3`` (faster progress in a CPU budget); see the Notes of
+        :class:`RotInvINREncoder` and ``benchmarks/results/rotinv_*.md`` for
+        their measured effect. ``overrides`` apply on top.
     random_state : int, RandomState instance or None, default=None
         Seeds both steps.
     **overrides : dict
@@ -33,6 +58,7 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
     See Also
     --------
     RotInvINREncoder, DEC
+    sklearn_specclust.cluster.SelfTuningSpectralClustering
 
     References
     ----------
@@ -54,13 +80,22 @@ def make_rotinv_inr(n_clusters=10, *, clusterer="kmeans", random_state=None, **o
         cluster = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
     elif clusterer == "dec":
         cluster = DEC(n_clusters=n_clusters, alpha=1e-4, random_state=random_state)
+    elif clusterer == "spectral":
+        cluster = SelfTuningSpectralClustering(
+            n_clusters=n_clusters, affinity="knn", random_state=random_state
+        )
     else:
-        raise ValueError(f"clusterer must be 'kmeans' or 'dec', got {clusterer!r}.")
+        raise ValueError(
+            f"clusterer must be 'kmeans', 'dec' or 'spectral', got {clusterer!r}."
+        )
+    if preset not in PRESETS:
+        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}.")
     pipe = Pipeline(
         [("encoder", RotInvINREncoder(random_state=random_state)), ("cluster", cluster)]
     )
-    params = {
-        (k if "__" in k else f"encoder__{k}"): v for k, v in overrides.items()
-    }
+    params = {f"encoder__{k}": v for k, v in PRESETS[preset].items()}
+    params.update(
+        {(k if "__" in k else f"encoder__{k}"): v for k, v in overrides.items()}
+    )
     pipe.set_params(**params)
     return pipe

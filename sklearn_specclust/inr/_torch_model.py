@@ -135,6 +135,14 @@ class ConvEncoder(nn.Module):
         return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
 
 
+# The generated network's output layer starts 10x smaller than He: with the
+# full gain its first outputs have unit scale and the first epochs only learn
+# to output ~0. Measured on 1000 rotated MNIST images, reconstruction loss
+# only, lr 1e-3: mean MSE of epoch 1 / epoch 6 is 2.02 / 0.060 with the full
+# gain and 0.137 / 0.052 with 0.1.
+_LAST_GAIN = 0.1
+
+
 class HyperDecoder(nn.Module):
     """Hypernetwork writing a per-image function representation.
 
@@ -153,13 +161,15 @@ class HyperDecoder(nn.Module):
         self.n_params = sum(a * b + b for a, b in self.shapes)
         self.hyper = _mlp([latent_dim, *hyper_hidden], last_activation=True)
         self.head = nn.Linear(hyper_hidden[-1], self.n_params)
-        # The generated networks start at a He-uniform initialisation:
-        # the head's bias holds one such network, its weights add small
-        # latent-dependent changes.
+        # The generated networks start at a He-uniform initialisation (the
+        # output layer scaled by _LAST_GAIN): the head's bias holds one such
+        # network, its weights add small latent-dependent changes.
         with torch.no_grad():
             bias = []
-            for a, b in self.shapes:
+            for k, (a, b) in enumerate(self.shapes):
                 bound = 1.0 / math.sqrt(a)
+                if k == len(self.shapes) - 1:
+                    bound *= _LAST_GAIN
                 bias.append(torch.empty(a * b).uniform_(-bound, bound) * math.sqrt(6))
                 bias.append(torch.zeros(b))
             self.head.bias.copy_(torch.cat(bias))
@@ -254,17 +264,33 @@ class RotInvINR(nn.Module):
         return self.decoder(z, u, coords)
 
 
-def training_losses(model, images, *, n_rotations, angle_target, n_coords, generator):
-    """The three losses of one batch: angle, consistency, reconstruction.
+def training_losses(
+    model,
+    images,
+    *,
+    n_rotations,
+    angle_target,
+    n_coords,
+    generator,
+    consistency_norm="none",
+    noise_scale=1.0,
+):
+    """The four losses of one batch: angle, consistency, reconstruction, variance.
 
     * angle: squared error between the encoder's 2-vector and the unit
       centre-of-mass direction, on the image and its ``n_rotations`` random
       rotations;
     * consistency: squared distance between the invariant latent of the image
-      and those of its rotations;
+      and those of its rotations; with ``consistency_norm="variance"`` divided
+      by twice the batch's total variance of the invariant latent (the mean
+      squared distance between two different images), so that it is
+      scale-free and shrinking the latent does not lower it;
     * reconstruction: squared error of the image rendered from
       ``inv + eps * aux`` (``eps ~ N(0, I)``) at the predicted orientation,
-      on all pixels or ``n_coords`` random ones per batch.
+      on all pixels or ``n_coords`` random ones per batch;
+    * variance: VICReg's hinge ``mean_d max(0, 1 - std_d)`` on the batch
+      standard deviation of each invariant-latent dimension (a floor against
+      collapse; weighted by ``variance_weight``, 0 in the thesis).
     """
     n = images.shape[0]
     if n_rotations > 0:
@@ -281,10 +307,17 @@ def training_losses(model, images, *, n_rotations, angle_target, n_coords, gener
     if n_rotations > 0:
         others = inv[n:].reshape(n_rotations, n, -1)
         consistency = ((others - inv0.unsqueeze(0)) ** 2).sum(dim=2).mean()
+        if consistency_norm == "variance" and n > 1:
+            spread = 2 * inv0.var(dim=0).sum()
+            consistency = consistency / (spread + 1e-4)
     else:
         consistency = inv0.new_zeros(())
+    if n > 1:
+        variance = torch.relu(1.0 - torch.sqrt(inv0.var(dim=0) + 1e-4)).mean()
+    else:
+        variance = inv0.new_zeros(())
     eps = torch.randn(aux0.shape, generator=generator).to(aux0.device, aux0.dtype)
-    z = inv0 + eps * aux0
+    z = inv0 + noise_scale * eps * aux0
     u = unit(p[:n])
     c, h, w = model.shape
     if model.decoder_kind == "hyper" and n_coords is not None and n_coords < h * w:
@@ -294,7 +327,7 @@ def training_losses(model, images, *, n_rotations, angle_target, n_coords, gener
         recon = ((out - truth) ** 2).mean()
     else:
         recon = ((model.decode(z, u) - images) ** 2).mean()
-    return angle, consistency, recon
+    return angle, consistency, recon, variance
 
 
 def soft_assignment(z, centres, alpha, sq_scale=1.0):

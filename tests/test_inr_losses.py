@@ -1,0 +1,108 @@
+"""The loss options of RotInvINREncoder against the latent collapse."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from sklearn_specclust.inr import RotInvINREncoder  # noqa: E402
+from sklearn_specclust.inr._torch_model import RotInvINR, training_losses  # noqa: E402
+
+LATENT = 3
+
+
+def _model(seed=0):
+    torch.manual_seed(seed)
+    return RotInvINR(
+        shape=(1, 8, 8), encoder="mlp", decoder="mlp", hidden=(16,), latent_dim=LATENT,
+        hyper_hidden=(16,), fn_hidden=(16,), n_fourier=4, fourier_scale=1.0,
+    )
+
+
+def _scale_invariant_latent(model, factor):
+    last = model.encoder.net[-1]
+    with torch.no_grad():
+        last.weight[2 : 2 + LATENT] *= factor
+        last.bias[2 : 2 + LATENT] *= factor
+
+
+def _losses(model, images, **kwargs):
+    gen = torch.Generator().manual_seed(0)
+    return training_losses(
+        model, images, n_rotations=2, angle_target="com", n_coords=None,
+        generator=gen, **kwargs,
+    )
+
+
+@pytest.fixture
+def images(rng):
+    return torch.from_numpy(rng.rand(16, 1, 8, 8).astype(np.float32))
+
+
+def test_normalised_consistency_is_scale_free(images):
+    model = _model()
+    plain = _losses(model, images)[1].item()
+    normed = _losses(model, images, consistency_norm="variance")[1].item()
+    _scale_invariant_latent(model, 10.0)
+    # the thesis's consistency scales with the latent, the normalised one does not
+    assert _losses(model, images)[1].item() == pytest.approx(plain * 100, rel=1e-3)
+    assert _losses(model, images, consistency_norm="variance")[1].item() == pytest.approx(
+        normed, rel=1e-2
+    )
+
+
+def test_variance_floor_penalises_a_collapsed_latent(images):
+    model = _model()
+    _scale_invariant_latent(model, 1e-3)
+    collapsed = _losses(model, images)[3].item()
+    assert collapsed > 0.95
+    _scale_invariant_latent(model, 1e6)
+    assert _losses(model, images)[3].item() == 0.0
+
+
+def test_noise_scale_zero_removes_eps(images):
+    model = _model()
+    a = training_losses(model, images, n_rotations=0, angle_target="com", n_coords=None,
+                        generator=torch.Generator().manual_seed(1), noise_scale=0.0)
+    b = training_losses(model, images, n_rotations=0, angle_target="com", n_coords=None,
+                        generator=torch.Generator().manual_seed(2), noise_scale=0.0)
+    assert a[2].item() == b[2].item()
+    c = training_losses(model, images, n_rotations=0, angle_target="com", n_coords=None,
+                        generator=torch.Generator().manual_seed(2))
+    assert c[2].item() != b[2].item()
+
+
+def test_loss_curve_records_variance_term(rng):
+    X = rng.rand(20, 8, 8)
+    enc = RotInvINREncoder(
+        latent_dim=LATENT, hidden=(16,), hyper_hidden=(16,), fn_hidden=(16,),
+        n_fourier=4, max_epochs=1, decoder="mlp", consistency_norm="variance",
+        variance_weight=1.0, random_state=0,
+    ).fit(X)
+    record = enc.loss_curve_[-1]
+    assert set(record) == {"angle", "consistency", "reconstruction", "variance", "total"}
+    expected = (15 * record["angle"] + record["consistency"] + record["reconstruction"]
+                + record["variance"])
+    assert record["total"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_reconstruction_sum_weighs_by_pixels(rng):
+    X = rng.rand(20, 8, 8)
+    enc = RotInvINREncoder(
+        latent_dim=LATENT, hidden=(16,), hyper_hidden=(16,), fn_hidden=(16,),
+        n_fourier=4, max_epochs=1, reconstruction_reduction="sum", random_state=0,
+    ).fit(X)
+    record = enc.loss_curve_[-1]
+    assert record["reconstruction"] < 1  # recorded as the per-pixel mean
+    expected = 15 * record["angle"] + record["consistency"] + 64 * record["reconstruction"]
+    assert record["total"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_bad_loss_options_rejected(rng):
+    X = rng.rand(10, 8, 8)
+    with pytest.raises(ValueError, match="consistency_norm"):
+        RotInvINREncoder(consistency_norm="cosine").fit(X)
+    with pytest.raises(ValueError, match="reconstruction_reduction"):
+        RotInvINREncoder(reconstruction_reduction="max").fit(X)
+    with pytest.raises(ValueError, match="variance_weight"):
+        RotInvINREncoder(variance_weight=-1.0).fit(X)
