@@ -44,3 +44,21 @@ class Report:
         if path:
             with open(path, "w") as fh:
                 fh.write("\n".join(self.lines) + "\n")
+
+
+def clustering_table(rows, time_label="fit_predict s"):
+    """Markdown lines of ``(method, ACC, NMI, ARI, FS, seconds)`` rows."""
+    lines = [f"| method | ACC | NMI | ARI | FS | {time_label} |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {r[0]} | {r[1]:.3f} | {r[2]:.3f} | {r[3]:.3f} | {r[4]:.3f} | {r[5]:.1f} |"
+              for r in rows]
+    return lines
+
+
+def print_and_save(lines, path):
+    """Print the report and write it to ``path`` (nothing when ``path`` is None)."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if path:
+        with open(path, "w") as fh:
+            fh.write(text)
