@@ -49,6 +49,7 @@ from sklearn.preprocessing import normalize
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_sanet_data import accuracy, load  # noqa: E402
+from _report import print_and_save  # noqa: E402
 
 from sklearn_specclust.sanet._normalize import block_normalize  # noqa: E402
 from sklearn_specclust.sanet._patches import extract_patches  # noqa: E402
@@ -297,10 +298,7 @@ def main():
             "| section | features | n features | k-means ACC | spectral head ACC |",
             "| --- | --- | --- | --- | --- |"]
     text += [f"| {s} | {w} | {m} | {a:.3f} | {b:.3f} |" for s, w, m, a, b in d.rows]
-    out = "\n".join(text)
-    print(out)
-    if args.out:
-        Path(args.out).write_text(out + "\n")
+    print_and_save(text, args.out)
 
 
 if __name__ == "__main__":

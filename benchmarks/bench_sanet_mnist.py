@@ -32,6 +32,7 @@ from sklearn.preprocessing import Normalizer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_sanet_data import load, peak_rss_gib, scores  # noqa: E402
+from _report import print_and_save  # noqa: E402
 
 from sklearn_specclust.sanet import make_sanet  # noqa: E402
 from sklearn_specclust.spectral import SpectralAnalysisLayer  # noqa: E402
@@ -247,10 +248,7 @@ def main():
                  "| --- | --- | --- | --- |"]
         text += [f"| {s} | {t:.1f} | {c:.1f} | {m:.2f} |" for s, t, c, m in rows] + [""]
     text.append(f"Peak RSS of the whole run: {peak_rss_gib():.2f} GiB.")
-    out = "\n".join(text)
-    print(out)
-    if args.out:
-        Path(args.out).write_text(out + "\n")
+    print_and_save(text, args.out)
 
 
 if __name__ == "__main__":
