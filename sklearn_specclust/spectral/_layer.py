@@ -57,15 +57,21 @@ def _check_values(values, name, *, integer=False, strings=()):
     return tuple(out)
 
 
+def _distinct_rows(X):
+    """Index of one copy of each distinct row of contiguous ``X``, and each row's copy."""
+    view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
+    _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
 def _unique_rows(X):
     """Distinct rows of a float32 array in first-seen order, and each row's index."""
     X = np.ascontiguousarray(X)
-    view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
-    _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+    first, inverse = _distinct_rows(X)
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    return X[first[order]], rank[inverse.ravel()]
+    return X[first[order]], rank[inverse]
 
 
 class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
@@ -553,12 +559,11 @@ or (n_samples, height, width, channels)
     def _transform_rows(self, nodes, out, start, stop):
         block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
         # identical nodes (e.g. blank patches) are embedded once
-        view = block.view(np.dtype((np.void, block.dtype.itemsize * block.shape[1]))).ravel()
-        _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
+        first, inverse = _distinct_rows(block)
         if len(first) < len(block):
             emb = np.empty((len(first), out.shape[1]), dtype=np.float32)
             self._transform_block(block[first], emb)
-            out[start:stop] = emb[inverse.ravel()]
+            out[start:stop] = emb[inverse]
         else:
             self._transform_block(block, out[start:stop])
 
