@@ -12,14 +12,24 @@ from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pooling import AbsMaxPool
 
-PRESETS = ("mnist", "mnist-plus", "faces", "natural", "digits", "digits-plus")
+PRESETS = ("mnist", "mnist-plus", "faces", "natural", "natural-plus", "digits", "digits-plus")
 
 # depth, pooling (size, stride, padding) and stages kept by default, per preset
 _PAPER_TAIL = dict(depth=2, pool=(3, 1, "same"), binarize=True, code=True)
 _TAILS = {
     "mnist-plus": dict(depth=1, pool=(5, 4, "valid"), binarize=False, code=False),
     "digits-plus": dict(depth=1, pool=(3, 2, "valid"), binarize=False, code=False),
+    # depth 1 pools like "mnist-plus"; deeper networks see 5x5 maps (_tail)
+    "natural-plus": dict(depth=2, pool=(3, 2, "valid"), binarize=False, code=False),
 }
+
+
+def _tail(preset, depth):
+    """The preset's default tail (depth, pool, binarize, code) at ``depth``."""
+    tail = dict(_TAILS.get(preset, _PAPER_TAIL))
+    if preset == "natural-plus" and depth == 1:
+        tail["pool"] = _TAILS["mnist-plus"]["pool"]
+    return tail
 
 
 def _to_rows(X):
@@ -94,6 +104,26 @@ def _preset_steps(preset, depth, rs):
             ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
                               sigmas=("self-tuning",), n_components=8)),
         ]
+    if preset == "natural-plus":
+        # not the paper: normalised kNN layers (make_sanet's docstring)
+        if depth not in (1, 2, 3):
+            raise ValueError(f"preset='natural-plus' has 1, 2 or 3 layers; got depth={depth}.")
+        steps = [
+            ("patches1", PatchExtractor(11, step=2, padding=4, remove_mean=True,
+                                        image_shape=(28, 28), output="maps")),
+            ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
+                              n_components=64)),
+            ("norm1", BlockNormalizer(block_size=64)),
+        ]
+        further = [PatchExtractor(5, step=2), PatchExtractor(3, step=1, padding=1)]
+        for d, patches in zip(range(2, depth + 1), further):
+            steps += [
+                (f"patches{d}", patches),
+                (f"layer{d}", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
+                                     n_components=64)),
+                (f"norm{d}", BlockNormalizer(block_size=64)),
+            ]
+        return steps
     # "natural" (paper 4.3): 16 procedures x 16, then 8 x 8, then 3x3 layers
     if depth < 1:
         raise ValueError(f"depth must be >= 1, got {depth}.")
@@ -284,8 +314,8 @@ def make_sanet(
     """
     if preset not in PRESETS:
         raise ValueError(f"Unknown preset {preset!r}; choose one of {list(PRESETS)}.")
-    tail = _TAILS.get(preset, _PAPER_TAIL)
-    depth = tail["depth"] if depth is None else depth
+    depth = _TAILS.get(preset, _PAPER_TAIL)["depth"] if depth is None else depth
+    tail = _tail(preset, int(depth))
     pool = tail["pool"] if pool is None or pool is True else pool
     binarize = tail["binarize"] if binarize is None else binarize
     code = tail["code"] if code is None else code
@@ -319,8 +349,11 @@ def make_sanet(
     pipe = Pipeline(steps)
     if overrides:
         pipe.set_params(**overrides)
-    if "norm1" in pipe.named_steps and "norm1__block_size" not in overrides:
-        pipe.set_params(norm1__block_size=pipe.get_params()["layer1__n_components"])
+    params = pipe.get_params()
+    for name in pipe.named_steps:
+        # normN's blocks follow layerN's n_components ("mnist-plus", "natural-plus")
+        if name.startswith("norm") and name[4:].isdigit() and f"{name}__block_size" not in overrides:
+            pipe.set_params(**{f"{name}__block_size": params[f"layer{name[4:]}__n_components"]})
     if code and "code__block_size" not in overrides:
         # groups stay inside each procedure's block of the last layer
         last = [name for name, _ in steps if name.startswith("layer")][-1]
