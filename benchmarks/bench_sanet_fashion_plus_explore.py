@@ -86,7 +86,26 @@ VARIANTS = [
         PatchExtractor(5, step=2), knn_layer(), BlockNormalizer(block_size=64),
         PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(3, stride=2, padding="valid")]),
+    # second round, after the rows above: deeper and wider versions of d2b
+    ("d2b, final pool 2x2/1 (3x3x64)", "L1", lambda: _d2b()[:-1] + [
+        AbsMaxPool(2, stride=1, padding="valid")]),
+    ("d2b, layer 2 with 32 eigenvectors", "L1", lambda: [
+        AbsMaxPool(3, stride=2, padding="valid"), PatchExtractor(3, step=1),
+        knn_layer(n_components=32), BlockNormalizer(block_size=32),
+        AbsMaxPool(2, stride=2, padding="valid")]),
+    ("d3b: d2b + 3x3/1 patches pad 1, kNN 9 x 64, norm, pool 2x2/2", "L1", lambda: _d2b()[:-1] + [
+        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        AbsMaxPool(2, stride=2, padding="valid")]),
+    ("d3c: d2b + pool 2x2/1, 2x2/1 patches, kNN 9 x 64, norm (2x2x64)", "L1",
+     lambda: _d2b()[:-1] + [
+         AbsMaxPool(2, stride=1, padding="valid"), PatchExtractor(2, step=1), knn_layer(),
+         BlockNormalizer(block_size=64)]),
 ]
+
+
+def _d2b():
+    return [AbsMaxPool(3, stride=2, padding="valid"), PatchExtractor(3, step=1), knn_layer(),
+            BlockNormalizer(block_size=64), AbsMaxPool(2, stride=2, padding="valid")]
 
 
 def heads(F, y):
@@ -110,18 +129,20 @@ def fit_steps(steps, Z):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--start", type=int, default=0, help="index of the first image")
     ap.add_argument("--only", type=int, nargs="*", default=None, help="variant indices")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     X, y = load_fashion_mnist("train", return_X_y=True)
-    X = X[: args.n].astype(np.float32) / 255.0
-    y = np.asarray(y[: args.n])
+    X = X[args.start: args.start + args.n].astype(np.float32) / 255.0
+    y = np.asarray(y[args.start: args.start + args.n])
     rows, first = [], {}
     pixels = heads(X, y)
     rows.append(("pixels", *pixels, 0.0))
     print(f"pixels: {pixels}", flush=True)
-    chosen = VARIANTS if args.only is None else [VARIANTS[i] for i in args.only]
-    for name, base, make in chosen:
+    for i in range(len(VARIANTS)) if args.only is None else args.only:
+        name, base, make = VARIANTS[i]
+        name = f"{i}. {name}"
         t0 = time.perf_counter()
         if base not in first:
             first[base] = (fit_steps(FIRST[base](), X), time.perf_counter() - t0)
@@ -135,7 +156,8 @@ def main():
     cmd = (f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} PYTHONPATH=. python "
            f"benchmarks/bench_sanet_fashion_plus_explore.py {' '.join(sys.argv[1:])}")
     text = [
-        f"# Exploring \"natural-plus\" on Fashion-MNIST train (first {args.n} images)", "",
+        f"# Exploring \"natural-plus\" on Fashion-MNIST train (images {args.start}-"
+        f"{args.start + args.n - 1})", "",
         f"Command: `{cmd}`", "",
         f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: x86_64, 2 cores shared "
         "with 2 other engineers' jobs (times inflated; first layer counted in every row).", "",

@@ -36,9 +36,10 @@ def images():
 
 @pytest.mark.parametrize("depth, names, pool", [
     (1, ["patches1", "layer1", "norm1"], (5, 4, "valid")),
-    (2, ["patches1", "layer1", "norm1", "patches2", "layer2", "norm2"], (3, 2, "valid")),
-    (3, ["patches1", "layer1", "norm1", "patches2", "layer2", "norm2",
-         "patches3", "layer3", "norm3"], (3, 2, "valid")),
+    (2, ["patches1", "layer1", "norm1", "pool1", "patches2", "layer2", "norm2"],
+     (2, 2, "valid")),
+    (3, ["patches1", "layer1", "norm1", "pool1", "patches2", "layer2", "norm2",
+         "patches3", "layer3", "norm3"], (2, 2, "valid")),
 ])
 def test_steps_and_params(depth, names, pool):
     net = make_sanet(10, preset="natural-plus", depth=depth)
@@ -75,7 +76,7 @@ def test_depth2_fits_three_layouts_and_predicts(images):
     X, _ = images
     net = make_sanet(3, preset="natural-plus", depth=2, random_state=0, **_small(2))
     a = _quiet(net.fit_predict, X)
-    # 13x13 maps -> 5x5 after 5x5/2 patches -> 2x2 after 3x3/2 pooling
+    # 13x13 maps -> 6x6 pooled -> 4x4 of 3x3 patches -> 2x2 pooled
     assert _quiet(net[:-1].transform, X[:5]).shape == (5, 2 * 2 * 4)
     # each patch's coordinates leave norm2 with unit length
     Z = _quiet(net[:[n for n, _ in net.steps].index("pool")].transform, X[:5])

@@ -19,8 +19,8 @@ _PAPER_TAIL = dict(depth=2, pool=(3, 1, "same"), binarize=True, code=True)
 _TAILS = {
     "mnist-plus": dict(depth=1, pool=(5, 4, "valid"), binarize=False, code=False),
     "digits-plus": dict(depth=1, pool=(3, 2, "valid"), binarize=False, code=False),
-    # depth 1 pools like "mnist-plus"; deeper networks see 5x5 maps (_tail)
-    "natural-plus": dict(depth=2, pool=(3, 2, "valid"), binarize=False, code=False),
+    # depth 1 pools like "mnist-plus"; deeper networks see 4x4 maps (_tail)
+    "natural-plus": dict(depth=2, pool=(2, 2, "valid"), binarize=False, code=False),
 }
 
 
@@ -108,17 +108,16 @@ def _preset_steps(preset, depth, rs):
         # not the paper: normalised kNN layers (make_sanet's docstring)
         if depth not in (1, 2, 3):
             raise ValueError(f"preset='natural-plus' has 1, 2 or 3 layers; got depth={depth}.")
-        steps = [
-            ("patches1", PatchExtractor(11, step=2, padding=4, remove_mean=True,
-                                        image_shape=(28, 28), output="maps")),
-            ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
-                              n_components=64)),
-            ("norm1", BlockNormalizer(block_size=64)),
+        before = [  # what comes before layer d = 1, 2, 3
+            [("patches1", PatchExtractor(11, step=2, padding=4, remove_mean=True,
+                                         image_shape=(28, 28), output="maps"))],  # 13x13
+            [("pool1", AbsMaxPool(3, stride=2, padding="valid")),  # 6x6
+             ("patches2", PatchExtractor(3, step=1))],  # 4x4
+            [("patches3", PatchExtractor(3, step=1, padding=1))],  # 4x4
         ]
-        further = [PatchExtractor(5, step=2), PatchExtractor(3, step=1, padding=1)]
-        for d, patches in zip(range(2, depth + 1), further):
-            steps += [
-                (f"patches{d}", patches),
+        steps = []
+        for d in range(1, depth + 1):
+            steps += before[d - 1] + [
                 (f"layer{d}", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
                                      n_components=64)),
                 (f"norm{d}", BlockNormalizer(block_size=64)),
