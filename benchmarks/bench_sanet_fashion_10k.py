@@ -123,6 +123,8 @@ def baseline_rows(X, y, seed):
         "SpectralClustering kNN k=10 (pixels)": lambda: SpectralClustering(
             10, affinity="nearest_neighbors", n_neighbors=10,
             random_state=seed).fit_predict(flat),
+        "spectral head (15) on pixels": lambda: make_sanet(
+            10, head="spectral", embed__n_components=15, random_state=seed)[-3:].fit_predict(flat),
         'SA-Net-1, "mnist-plus", spectral head (15)': lambda: make_sanet(
             10, preset="mnist-plus", head="spectral", embed__n_components=15,
             random_state=seed).fit_predict(X),

@@ -100,6 +100,9 @@ VARIANTS = [
      lambda: _d2b()[:-1] + [
          AbsMaxPool(2, stride=1, padding="valid"), PatchExtractor(2, step=1), knn_layer(),
          BlockNormalizer(block_size=64)]),
+    ("d3b, final pool 2x2/1 (3x3x64)", "L1", lambda: _d2b()[:-1] + [
+        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        AbsMaxPool(2, stride=1, padding="valid")]),
 ]
 
 

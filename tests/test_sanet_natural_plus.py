@@ -37,9 +37,9 @@ def images():
 @pytest.mark.parametrize("depth, names, pool", [
     (1, ["patches1", "layer1", "norm1"], (5, 4, "valid")),
     (2, ["patches1", "layer1", "norm1", "pool1", "patches2", "layer2", "norm2"],
-     (2, 2, "valid")),
+     (2, 1, "valid")),
     (3, ["patches1", "layer1", "norm1", "pool1", "patches2", "layer2", "norm2",
-         "patches3", "layer3", "norm3"], (2, 2, "valid")),
+         "patches3", "layer3", "norm3"], (2, 1, "valid")),
 ])
 def test_steps_and_params(depth, names, pool):
     net = make_sanet(10, preset="natural-plus", depth=depth)
@@ -76,8 +76,8 @@ def test_depth2_fits_three_layouts_and_predicts(images):
     X, _ = images
     net = make_sanet(3, preset="natural-plus", depth=2, random_state=0, **_small(2))
     a = _quiet(net.fit_predict, X)
-    # 13x13 maps -> 6x6 pooled -> 4x4 of 3x3 patches -> 2x2 pooled
-    assert _quiet(net[:-1].transform, X[:5]).shape == (5, 2 * 2 * 4)
+    # 13x13 maps -> 6x6 pooled -> 4x4 of 3x3 patches -> 3x3 pooled
+    assert _quiet(net[:-1].transform, X[:5]).shape == (5, 3 * 3 * 4)
     # each patch's coordinates leave norm2 with unit length
     Z = _quiet(net[:[n for n, _ in net.steps].index("pool")].transform, X[:5])
     assert_allclose(np.linalg.norm(Z, axis=-1), 1, rtol=1e-5)
@@ -87,7 +87,7 @@ def test_depth2_fits_three_layouts_and_predicts(images):
     assert_array_equal(_quiet(net.predict, X[:10]), a[:10])
 
 
-@pytest.mark.parametrize("depth, n_features", [(1, 3 * 3 * 4), (3, 2 * 2 * 4)])
+@pytest.mark.parametrize("depth, n_features", [(1, 3 * 3 * 4), (3, 3 * 3 * 4)])
 def test_depth1_and_depth3_fit_predict(images, depth, n_features):
     X, _ = images
     net = make_sanet(3, preset="natural-plus", depth=depth, random_state=0,

@@ -20,7 +20,7 @@ _TAILS = {
     "mnist-plus": dict(depth=1, pool=(5, 4, "valid"), binarize=False, code=False),
     "digits-plus": dict(depth=1, pool=(3, 2, "valid"), binarize=False, code=False),
     # depth 1 pools like "mnist-plus"; deeper networks see 4x4 maps (_tail)
-    "natural-plus": dict(depth=2, pool=(2, 2, "valid"), binarize=False, code=False),
+    "natural-plus": dict(depth=2, pool=(2, 1, "valid"), binarize=False, code=False),
 }
 
 
