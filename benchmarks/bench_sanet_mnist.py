@@ -1,7 +1,7 @@
 """SA-Net-2 on MNIST beside scikit-learn and the engine's baselines, one run.
 
-Prints (and with ``--out`` writes) a Markdown table: ACC, NMI, ARI, FS (pairwise
-Fowlkes-Mallows F) and fit time of every method on the same images, with the
+Prints (and with ``--out`` writes) a Markdown table: ACC, NMI, ARI, FS (the
+library's pairwise F-score, not Fowlkes-Mallows) and fit time of every method on the same images, with the
 paper's Table 2 row (ACC 0.970) for reference, plus time and peak traced
 memory of every SA-Net stage.
 
@@ -31,7 +31,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_sanet_data import load, peak_rss_gib, scores  # noqa: E402
+from bench_sanet_data import FS_NAME, load, peak_rss_gib, scores  # noqa: E402
 from _report import print_and_save  # noqa: E402
 
 from sklearn_specclust.sanet import make_sanet  # noqa: E402
@@ -194,7 +194,8 @@ def main():
             f"{platform.machine()} 2-core CPU shared with 3 other engineers' jobs "
             f"(load average {os.getloadavg()[0]:.1f} at the start), so times are "
             "inflated and only comparable within this table.", "",
-            f"Threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}.", ""]
+            f"Threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}. "
+            f"Scores: sklearn_specclust.metrics.clustering_report (FS = {FS_NAME}).", ""]
     stages = []
     if not args.skip_clean:
         lines, stages = run(X, y, args, "clean")
