@@ -43,6 +43,8 @@ def _preset_steps(preset, depth, rs):
             ("layer1", _layer(rs, n_neighbors=(9, 17), eps_scales=(0.5, 1.0, 2.0),
                               sigmas=("self-tuning", 0.1, 0.01), n_components=64)),
             ("patches2", PatchExtractor(4, step=1)),
+            # an option, off: reduce2=PatchPCA(128) shrinks the 8192-dim nodes
+            ("reduce2", "passthrough"),
             ("layer2", _layer(rs, n_neighbors=(9, 17), eps_scales=(),
                               sigmas=("self-tuning", 0.1), n_components=16)),
         ]
