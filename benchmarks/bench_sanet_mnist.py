@@ -33,6 +33,7 @@ from sklearn.preprocessing import Normalizer
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_sanet_data import FS_NAME, load, peak_rss_gib, scores  # noqa: E402
 from _report import print_and_save  # noqa: E402
+from bench_sanet_table3 import tail_switches  # noqa: E402
 
 from sklearn_specclust.sanet import make_sanet  # noqa: E402
 from sklearn_specclust.spectral import SpectralAnalysisLayer  # noqa: E402
@@ -115,16 +116,7 @@ def _row(name, y, labels, sec):
 
 def ablation_tails(preset):
     """The paper's Table 3 switches: pool, binarize, code each on or off."""
-    out = {}
-    for pool in (True, False):
-        for binarize in (True, False):
-            for code in (True, False):
-                if code and not binarize:
-                    continue  # coding packs bits: only after binarization
-                name = (f"ablation {preset}: pool {'on' if pool else 'off'}, binarize "
-                        f"{'on' if binarize else 'off'}, code {'on' if code else 'off'}")
-                out[name] = dict(pool=pool, binarize=binarize, code=code)
-    return out
+    return {f"ablation {preset}: {label}": kw for label, kw in tail_switches().items()}
 
 
 def tails(args):
