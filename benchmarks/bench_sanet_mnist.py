@@ -35,7 +35,7 @@ from bench_sanet_data import FS_NAME, load, peak_rss_gib, scores  # noqa: E402
 from _report import print_and_save  # noqa: E402
 from bench_sanet_table3 import tail_switches  # noqa: E402
 
-from sklearn_specclust.sanet import make_sanet  # noqa: E402
+from sklearn_specclust.sanet import PatchPCA, make_sanet  # noqa: E402
 from sklearn_specclust.spectral import SpectralAnalysisLayer  # noqa: E402
 
 PAPER = "| SA-Net-2, paper Table 2 (not run here) | 0.970 | - | - | - | - |"
@@ -166,6 +166,8 @@ def main():
     ap.add_argument("--train", type=int, default=0)
     ap.add_argument("--set", nargs="*", default=[], metavar="STEP__PARAM=VALUE",
                     help="make_sanet overrides (Python literals), e.g. layer2__max_nodes=5000")
+    ap.add_argument("--reduce2", type=int, default=0, metavar="K",
+                    help="preset 'mnist': PatchPCA(K) before layer 2 (reduce2 step)")
     ap.add_argument("--skip-clean", "--occluded-only", dest="skip_clean", action="store_true",
                     help="skip the clean run (with --occlude or --train: compare with a "
                     "clean table made separately)")
@@ -175,6 +177,8 @@ def main():
     import ast
 
     args.overrides = {k: ast.literal_eval(v) for k, v in (o.split("=", 1) for o in args.set)}
+    if args.reduce2:
+        args.overrides["reduce2"] = PatchPCA(args.reduce2, random_state=args.seed)
     warnings.filterwarnings("ignore", category=UserWarning)
     X, y = load("mnist", args.subset)
     X, y = X[: args.n], y[: args.n]

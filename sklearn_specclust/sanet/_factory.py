@@ -141,7 +141,7 @@ def make_sanet(
     The steps are named so that every parameter is reachable by
     ``GridSearchCV`` (``"layer1__n_neighbors"``, ``"layer2__sigmas"``,
     ``"pool__pool_size"`` ...): ``patches1``, ``layer1``, ``patches2``,
-    ``layer2`` (and, for deeper ``"natural"`` networks, ``pool2``,
+    (``reduce2`` for ``"mnist"``), ``layer2`` (and, for deeper ``"natural"`` networks, ``pool2``,
     ``patches3``, ``layer3`` ...), then ``pool``, ``binarize``, ``code``,
     ``flatten`` and ``cluster``. Every layer embeds new images out of sample,
     so the pipeline can ``predict`` held-out images.
@@ -161,6 +161,10 @@ def make_sanet(
           self-tuning, sigma=0.1; 16 eigenvectors each (3x3x64); abs-max
           pooling 3x3 with stride 1 and "same" borders (keeps 3x3); sign
           binarization; coding with L=8 -> 3x3x8 = 72 features; k-means.
+          Step ``reduce2`` (``"passthrough"``) is an option that is not the
+          paper's: ``reduce2=PatchPCA(128)`` projects the 8192-dim layer-2
+          nodes on their first 128 principal axes (see :class:`PatchPCA`
+          and ``benchmarks/results/sanet_mnist_layer2_pca.md``).
         - ``"mnist-plus"`` (not the paper; what closes most of the gap
           measured in ``benchmarks/results/sanet_diagnosis.md``): one layer.
           11x11 patches, **stride 2** (13x13 per image), mean removed;
