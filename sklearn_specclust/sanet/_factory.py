@@ -189,7 +189,7 @@ def make_sanet(
           On MNIST test 10k: ACC 0.796 with k-means, 0.947 with
           ``head="spectral", embed__n_components=15`` (0.945 with
           ``random_state=1``; the paper's preset:
-          0.388; the same spectral head on pixels: 0.827 with 15
+          0.306; the same spectral head on pixels: 0.827 with 15
           eigenvectors, 0.901 with 20); fitted on 10k MNIST train images,
           0.943 there and 0.944 on the held-out test images. The layer takes
           about 3 CPU minutes for 10k images
