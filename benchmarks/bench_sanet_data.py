@@ -1,74 +1,48 @@
-"""Shared helpers of the SA-Net benchmarks: IDX reading and clustering scores.
+"""Shared helpers of the SA-Net benchmarks: a thin layer over the library.
 
-Used until the ``found`` branch's ``load_mnist`` / ``clustering_report`` land;
-reads the IDX files under ``$SPECCLUST_DATA/{mnist,fashion-mnist}``.
+Images come from :func:`sklearn_specclust.datasets.load_mnist` /
+:func:`~sklearn_specclust.datasets.load_fashion_mnist` (local folders first:
+``$SPECCLUST_DATA/{mnist,fashion-mnist}``, defaulting here to the shared data
+folder beside the worktrees), scores from
+:func:`sklearn_specclust.metrics.clustering_report`. FS is the library's
+*pairwise F-score* (harmonic mean of pair precision and recall, what the
+SA-Net paper reports), not scikit-learn's Fowlkes-Mallows index (their
+geometric mean); tables made before 2026-11-24 used Fowlkes-Mallows.
 """
 
-import gzip
 import os
 import resource
-import time
 from pathlib import Path
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-from sklearn.metrics import (
-    adjusted_rand_score,
-    fowlkes_mallows_score,
-    normalized_mutual_info_score,
-)
+from sklearn_specclust.datasets import load_fashion_mnist, load_mnist
+from sklearn_specclust.metrics import clustering_accuracy_score, clustering_report
 
-
-def _read_idx(path):
-    with gzip.open(path, "rb") as fh:
-        data = fh.read()
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+_LOADERS = {"mnist": load_mnist, "fashion-mnist": load_fashion_mnist}
+FS_NAME = "pairwise F-score"
 
 
 def load(name="mnist", subset="test"):
-    """Images (n, 28, 28) uint8 and labels of MNIST or Fashion-MNIST."""
-    root = Path(os.environ.get("SPECCLUST_DATA", Path(__file__).parents[2] / "shared" / "data"))
-    prefix = {"test": "t10k", "train": "train"}
-    parts = [subset] if subset != "all" else ["train", "test"]
-    X, y = [], []
-    for part in parts:
-        X.append(_read_idx(root / name / f"{prefix[part]}-images-idx3-ubyte.gz"))
-        y.append(_read_idx(root / name / f"{prefix[part]}-labels-idx1-ubyte.gz"))
-    return np.concatenate(X), np.concatenate(y).astype(int)
+    """Images (n, 28, 28) uint8 and int64 labels; ``subset`` is the loader's ``split``."""
+    if name not in _LOADERS:
+        raise ValueError(f"name must be one of {list(_LOADERS)}, got {name!r}.")
+    os.environ.setdefault(
+        "SPECCLUST_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data")
+    )
+    return _LOADERS[name](split=subset, download=False, return_X_y=True)
 
 
 def accuracy(y, labels):
-    """Clustering accuracy: best one-to-one map of clusters to classes."""
-    y = np.asarray(y)
-    labels = np.asarray(labels)
-    k = max(y.max(), labels.max()) + 1
-    C = np.zeros((k, k), dtype=np.int64)
-    np.add.at(C, (labels, y), 1)
-    r, c = linear_sum_assignment(-C)
-    return C[r, c].sum() / len(y)
+    """Clustering accuracy (Hungarian matching of clusters to classes)."""
+    return clustering_accuracy_score(y, labels)
 
 
 def scores(y, labels):
-    """ACC, NMI, ARI and FS (Fowlkes-Mallows) as a dict."""
-    return dict(
-        ACC=accuracy(y, labels),
-        NMI=normalized_mutual_info_score(y, labels),
-        ARI=adjusted_rand_score(y, labels),
-        FS=fowlkes_mallows_score(y, labels),
-    )
+    """ACC, NMI, ARI and FS (pairwise F-score) as a dict."""
+    report = clustering_report(y, labels)
+    return dict(ACC=report.acc, NMI=report.nmi, ARI=report.ari, FS=report.fs)
 
 
 def peak_rss_gib():
     """Peak resident memory of this process so far, GiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
-
-class Timer:
-    def __enter__(self):
-        self.t0 = time.perf_counter()
-        return self
-
-    def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.t0

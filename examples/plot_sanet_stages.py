@@ -46,6 +46,8 @@ net = make_sanet(
 outputs = {"input": X}
 Xt = X
 for name, step in net.steps[:-1]:
+    if step == "passthrough":  # an option left off (reduce2)
+        continue
     Xt = step.fit_transform(Xt)
     outputs[name] = Xt
     print(f"{name:<9} -> {Xt.shape}")

@@ -47,9 +47,10 @@ def _quiet(fn, *a, **k):
 def test_mnist_preset_steps_and_params():
     net = make_sanet(10)
     names = [n for n, _ in net.steps]
-    assert names == ["patches1", "layer1", "patches2", "layer2", "pool", "binarize",
-                     "code", "flatten", "cluster"]
+    assert names == ["patches1", "layer1", "patches2", "reduce2", "layer2", "pool",
+                     "binarize", "code", "flatten", "cluster"]
     p = net.get_params()
+    assert p["reduce2"] == "passthrough"  # the PatchPCA option is off by default
     assert p["patches1__patch_size"] == 11 and p["patches1__step"] == 5
     assert p["patches1__padding"] == 4 and p["patches1__remove_mean"]
     assert p["layer1__n_neighbors"] == (9, 17)

@@ -1,4 +1,4 @@
-"""SA-Net stages: patches, block normalisation, abs-max pooling, sign binarization, bit coding."""
+"""SA-Net stages: patches, patch PCA, block normalisation, abs-max pooling, sign binarization, bit coding."""
 
 from ._binarize import SignBinarizer
 from ._coding import BitCoder
@@ -6,12 +6,14 @@ from ._factory import make_sanet
 from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pooling import AbsMaxPool
+from ._reduce import PatchPCA
 
 __all__ = [
     "AbsMaxPool",
     "BitCoder",
     "BlockNormalizer",
     "PatchExtractor",
+    "PatchPCA",
     "SignBinarizer",
     "make_sanet",
 ]
