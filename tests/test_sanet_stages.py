@@ -79,6 +79,15 @@ def test_patches_errors():
         PatchExtractor(3).fit(np.full((2, 8, 8), np.nan))
 
 
+def test_patches_refuse_output_that_will_not_fit(monkeypatch):
+    X = np.zeros((50, 28, 28), dtype=np.float32)
+    pe = PatchExtractor(11, step=1).fit(X[:2])  # 18x18x121 floats per image
+    monkeypatch.setenv("SPECCLUST_MAX_MEMORY", "1M")
+    with pytest.raises(MemoryError, match=r"patch maps of 50 images.*batches"):
+        pe.transform(X)
+    assert pe.transform(X[:2]).shape == (2, 18, 18, 121)  # 307 KB fits
+
+
 # --------------------------------------------------------------------- pooling
 def test_abs_max_pool_by_hand():
     X = np.array([[1.0, -4.0, 2.0], [3.0, 0.5, -1.0], [-2.0, 1.0, 6.0]])[None]

@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ..utils import check_memory, dense_bytes, from_maps, validate_maps
 
 
 def _pair(value, name):
@@ -229,6 +229,13 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "output_shape_")
         maps, was_2d = self._validate(X, reset=False)
+        check_memory(
+            dense_bytes((maps.shape[0], *self.output_shape_), maps.dtype),
+            what=f"the patch maps of {maps.shape[0]} images, shape "
+            f"{(maps.shape[0], *self.output_shape_)} in {maps.dtype}",
+            advice="Transform the images in batches, pass float32 maps, or reduce "
+            "the channels first (e.g. PatchPCA) or use a larger step.",
+        )
         patches = extract_patches(
             maps,
             self._patch,
