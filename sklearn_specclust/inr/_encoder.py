@@ -86,6 +86,24 @@ default=15.0, 1.0, 1.0
         (``"com"``, the thesis) or the centre of mass weighted also by the
         squared radius (``"radial_com"``), which stays well away from the
         image centre on centred digits. The target is the unit direction.
+    reference : {None, "com", "radial_com", "axis", "axis_com"}, default=None
+        None (the thesis): the encoder *learns* the orientation (its 2-vector
+        output, trained by the angle loss) and sees the image as it comes.
+        Otherwise the orientation is *measured* analytically and the encoder
+        sees the image rotated to its reference orientation, so its latent
+        only has to describe canonical images and the angle loss is 0:
+        ``"com"`` / ``"radial_com"``: the centre-of-mass direction (the
+        thesis's reference, ``angle_target``'s two); ``"axis"``: the major
+        axis of the second moments, signed by the skewness along it;
+        ``"axis_com"``: that axis, signed towards the centre of mass. See
+        :func:`~sklearn_specclust.inr._torch_model.reference_direction` and
+        the Notes for measured effects. :meth:`predict_angle` then returns the
+        measured angle and :meth:`render` rotates back to it.
+    n_test_rotations : int, default=0
+        Test-time averaging: :meth:`transform` returns the mean invariant
+        latent of each image and its rotations by ``2 pi k / K``,
+        ``k = 1 .. K - 1`` (``K = n_test_rotations``); 0 or 1 encode the
+        image alone. Training is unchanged.
     encoder : {"mlp", "conv"}, default="mlp"
         The thesis's MLP, or a small three-layer convolutional encoder
         (3x3 convolutions with 32, 64 and 64 channels, the last two of stride
@@ -227,6 +245,8 @@ default=15.0, 1.0, 1.0
         "consistency_norm": [StrOptions({"none", "variance"})],
         "noise_scale": [Interval(Real, 0, None, closed="left")],
         "angle_target": [StrOptions({"com", "radial_com"})],
+        "reference": [StrOptions({"com", "radial_com", "axis", "axis_com"}), None],
+        "n_test_rotations": [Interval(Integral, 0, None, closed="left")],
         "encoder": [StrOptions({"mlp", "conv"})],
         "decoder": [StrOptions({"hyper", "mlp"})],
         "n_coords": [Interval(Integral, 1, None, closed="left"), None],
@@ -261,6 +281,8 @@ default=15.0, 1.0, 1.0
         consistency_norm="none",
         noise_scale=1.0,
         angle_target="com",
+        reference=None,
+        n_test_rotations=0,
         encoder="mlp",
         decoder="hyper",
         n_coords=None,
@@ -291,6 +313,8 @@ default=15.0, 1.0, 1.0
         self.consistency_norm = consistency_norm
         self.noise_scale = noise_scale
         self.angle_target = angle_target
+        self.reference = reference
+        self.n_test_rotations = n_test_rotations
         self.encoder = encoder
         self.decoder = decoder
         self.n_coords = n_coords
@@ -376,6 +400,7 @@ default=15.0, 1.0, 1.0
             fn_hidden=tuple(self.fn_hidden),
             n_fourier=self.n_fourier,
             fourier_scale=float(self.fourier_scale),
+            reference=self.reference,
         ).to(self.device)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -485,15 +510,23 @@ or (n_samples, h, w, c)
         return self
 
     # ------------------------------------------------------------- inference
-    def _encode(self, X):
+    def _encode(self, X, average=False):
         check_is_fitted(self, "module_")
         torch = import_torch("RotInvINREncoder")
+        from ._torch_model import rotate_images
+
         maps = self._validate(X, reset=False)
         images = self._to_tensor(maps)
+        k = self.n_test_rotations if average else 0
         outs = [], [], []
         with torch.no_grad():
             for start in range(0, images.shape[0], 256):
-                for acc, t in zip(outs, self.module_.encode(images[start : start + 256])):
+                batch = images[start : start + 256]
+                p, inv, aux = self.module_.encode(batch)
+                for j in range(1, k):
+                    angles = batch.new_full((batch.shape[0],), 2 * math.pi * j / k)
+                    inv = inv + self.module_.encode(rotate_images(batch, angles))[1]
+                for acc, t in zip(outs, (p, inv / max(k, 1), aux)):
                     acc.append(t)
         return [torch.cat(acc) for acc in outs]
 
@@ -509,9 +542,9 @@ or (n_samples, h, w, c)
         Returns
         -------
         Z : ndarray of shape (n_samples, latent_dim)
-            Invariant latents.
+            Invariant latents (averaged over ``n_test_rotations`` rotations).
         """
-        _, inv, _ = self._encode(X)
+        _, inv, _ = self._encode(X, average=True)
         return inv.cpu().numpy().astype(np.float64)
 
     def predict_angle(self, X):

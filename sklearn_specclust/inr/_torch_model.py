@@ -88,6 +88,57 @@ def centre_of_mass(images, target="com"):
     return torch.where(norm > 1e-8, com / norm.clamp_min(1e-8), torch.zeros_like(com))
 
 
+def reference_direction(images, kind="com"):
+    """Measured orientation ``(n, 2)`` of ``(n, c, h, w)`` images, as unit rows.
+
+    The direction that the image's reference orientation maps to ``+y``:
+
+    * ``"com"`` / ``"radial_com"``: the (radially weighted) centre-of-mass
+      direction of :func:`centre_of_mass`, about the image centre;
+    * ``"axis"``: the major axis of the intensity's second moments about its
+      centre of mass, signed so that the third moment (skewness) of the mass
+      along it is positive; it depends on the image content only, not on
+      where the image centre is;
+    * ``"axis_com"``: the same axis, signed to point towards the centre of
+      mass seen from the image centre (the thesis's direction decides the
+      sign, the second moments the angle).
+
+    Images with no mass get ``+y`` (no rotation); so does the axis of an
+    isotropic image (``atan2(0, 0) = 0`` gives a defined, arbitrary axis).
+    """
+    if kind in ("com", "radial_com"):
+        return unit(centre_of_mass(images, kind))
+    n, _, h, w = images.shape
+    xy = pixel_coords(h, w, images.device, images.dtype)
+    mass = images.abs().mean(dim=1).reshape(n, -1)
+    total = mass.sum(dim=1, keepdim=True)
+    weights = mass / total.clamp_min(1e-12)
+    centre = weights @ xy  # (n, 2), about the image centre
+    d = xy.unsqueeze(0) - centre.unsqueeze(1)  # (n, hw, 2)
+    cov = torch.einsum("np,npi,npj->nij", weights, d, d)
+    # major axis of the symmetric 2x2 second moments, in closed form
+    a, b, c = cov[:, 0, 0], cov[:, 0, 1], cov[:, 1, 1]
+    theta = 0.5 * torch.atan2(2 * b, a - c)
+    axis = torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
+    if kind == "axis":
+        proj = (d * axis.unsqueeze(1)).sum(dim=2)
+        side = (weights * proj**3).sum(dim=1, keepdim=True)
+    elif kind == "axis_com":
+        side = (centre * axis).sum(dim=1, keepdim=True)
+    else:
+        raise ValueError(f"Unknown reference direction {kind!r}.")
+    axis = torch.where(side < 0, -axis, axis)
+    up = torch.zeros_like(axis)
+    up[:, 1] = 1.0
+    return torch.where(total > 1e-12, axis, up)
+
+
+def canonicalize(images, u):
+    """Rotate ``(n, c, h, w)`` images so that the directions ``u`` point up (``+y``)."""
+    angles = math.pi / 2 - torch.atan2(u[:, 1], u[:, 0])
+    return rotate_images(images, angles)
+
+
 def _mlp(sizes, last_activation=False):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -229,11 +280,13 @@ class RotInvINR(nn.Module):
         fn_hidden,
         n_fourier,
         fourier_scale,
+        reference=None,
     ):
         super().__init__()
         c, h, w = shape
         self.shape = tuple(shape)
         self.decoder_kind = decoder
+        self.reference = reference
         if encoder == "conv":
             self.encoder = ConvEncoder(c, h, w, hidden, latent_dim)
         else:
@@ -246,7 +299,17 @@ class RotInvINR(nn.Module):
             self.decoder = MLPDecoder(latent_dim, hyper_hidden, c, h, w)
 
     def encode(self, images):
-        return self.encoder(images)
+        """(orientation 2-vector, invariant latent, auxiliary latent) of images.
+
+        With a measured ``reference``, the orientation is the measured
+        direction and the encoder sees the image rotated to it (its own
+        2-vector output is unused); else the encoder predicts it.
+        """
+        if self.reference is None:
+            return self.encoder(images)
+        u = reference_direction(images, self.reference)
+        _, inv, aux = self.encoder(canonicalize(images, u))
+        return u, inv, aux
 
     def decode(self, z, u, size=None):
         """Images ``(n, c, H, W)`` at orientation ``u`` (``size`` defaults to fitted)."""
@@ -279,7 +342,7 @@ def training_losses(
 
     * angle: squared error between the encoder's 2-vector and the unit
       centre-of-mass direction, on the image and its ``n_rotations`` random
-      rotations;
+      rotations (0 when the model's orientation is measured, ``reference``);
     * consistency: squared distance between the invariant latent of the image
       and those of its rotations; with ``consistency_norm="variance"`` divided
       by twice the batch's total variance of the invariant latent (the mean
@@ -301,8 +364,11 @@ def training_losses(
     else:
         views = images
     p, inv, aux = model.encode(views)
-    target = centre_of_mass(views, angle_target)
-    angle = ((p - target) ** 2).sum(dim=1).mean()
+    if getattr(model, "reference", None) is None:
+        target = centre_of_mass(views, angle_target)
+        angle = ((p - target) ** 2).sum(dim=1).mean()
+    else:  # the orientation is measured, not learned
+        angle = inv.new_zeros(())
     inv0, aux0 = inv[:n], aux[:n]
     if n_rotations > 0:
         others = inv[n:].reshape(n_rotations, n, -1)
