@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import rotate as nd_rotate
+from scipy.ndimage import shift as nd_shift
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -55,8 +56,15 @@ def read_idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load_rotated(name, n, seed):
-    """n random training images of the data set, each rotated by U[0, 2pi)."""
+def load_rotated(name, n, seed, recentre=False):
+    """n random training images of the data set, each rotated by U[0, 2pi).
+
+    MNIST puts each digit's centre of mass at pixel (14, 14), half a pixel
+    down-right of the frame's centre (13.5, 13.5), so in a rotated image the
+    direction of the centre of mass seen from the frame centre tells the
+    rotation. ``recentre=True`` first shifts every image (bilinear) so that
+    its centre of mass is the frame centre, which removes that cue.
+    """
     root = Path(os.environ.get("SPECCLUST_DATA", "/work/shared/data"))
     folder = {"mnist": "mnist", "fashion": "fashion-mnist"}[name]
     X = read_idx(root / folder / "train-images-idx3-ubyte.gz")
@@ -68,8 +76,17 @@ def load_rotated(name, n, seed):
     idx = rng.choice(len(X), n, replace=False)
     X, y = X[idx].astype(np.float32) / 255.0, y[idx]
     angles = rng.uniform(0, 360, n)
+    if recentre:
+        X = np.stack([_recentre(x) for x in X])
     Xr = np.stack([nd_rotate(x, a, reshape=False, order=1) for x, a in zip(X, angles)])
     return np.clip(Xr, 0, 1).astype(np.float32), y
+
+
+def _recentre(x):
+    ii, jj = np.mgrid[0 : x.shape[0], 0 : x.shape[1]]
+    m = x.sum() or 1.0
+    c = np.array([(x * ii).sum(), (x * jj).sum()]) / m
+    return nd_shift(x, (np.array(x.shape) - 1) / 2 - c, order=1)
 
 
 def acc(y, labels):
@@ -194,6 +211,25 @@ def run(name, args, log):
     lab = SelfTuningSpectralClustering(k, affinity="knn", random_state=args.seed).fit_predict(flat)
     rows.append(("spectral (pixels, kNN, self-tuning)", scores(y, lab), time.perf_counter() - t))
     log(f"  spectral pixels {rows[-1][1][0]:.3f}")
+    if args.reference:
+        from bench_rotinv_gap import canonical_pixels
+
+        canon = canonical_pixels(X, args.reference)
+        t = time.perf_counter()
+        lab = KMeans(k, n_init=10, random_state=args.seed).fit_predict(canon)
+        rows.append(
+            (f"k-means (pixels, reference {args.reference})", scores(y, lab),
+             time.perf_counter() - t)
+        )
+        t = time.perf_counter()
+        lab = SelfTuningSpectralClustering(
+            k, affinity="knn", random_state=args.seed
+        ).fit_predict(canon)
+        rows.append(
+            (f"spectral (pixels, reference {args.reference})", scores(y, lab),
+             time.perf_counter() - t)
+        )
+        log(f"  canonical pixels {rows[-2][1][0]:.3f} / {rows[-1][1][0]:.3f}")
 
     common = dict(
         lr=args.lr,
@@ -206,6 +242,8 @@ def run(name, args, log):
         variance_weight=args.variance_weight,
         consistency_norm=args.consistency_norm,
         noise_scale=args.noise_scale,
+        reconstruction_reduction=args.reconstruction_reduction,
+        reference=args.reference,
         n_iter_no_change=1000,
     )
     log("  AE baseline")
@@ -226,6 +264,8 @@ def run(name, args, log):
             X, y, k, epochs=args.epochs, eval_every=args.eval_every, seed=args.seed,
             log=log, decoder="hyper", n_coords=args.n_coords, **common,
         )
+    if args.n_test_rotations:
+        enc.set_params(n_test_rotations=args.n_test_rotations)
     Z = enc.transform(X)
     t = time.perf_counter()
     lab = KMeans(k, n_init=10, random_state=args.seed).fit_predict(Z)
@@ -239,6 +279,12 @@ def run(name, args, log):
     ).fit_predict(Z)
     rows.append(
         ("Ours + spectral (kNN, self-tuning)", scores(y, lab), ours_time + time.perf_counter() - t)
+    )
+    t = time.perf_counter()
+    means = np.stack([Z[lab == j].mean(axis=0) for j in range(k)])
+    lab = DEC(k, alpha=1e-4, init=means, random_state=args.seed).fit_predict(Z)
+    rows.append(
+        ("Ours + spectral + DEC", scores(y, lab), ours_time + time.perf_counter() - t)
     )
     if args.skip_hyper:
         rows = [(r[0].replace("Ours", "AE"), *r[1:]) if r[0].startswith("Ours") else r for r in rows]
@@ -323,6 +369,11 @@ def main(argv=None):
     p.add_argument("--variance-weight", type=float, default=0.0)
     p.add_argument("--consistency-norm", default="none")
     p.add_argument("--noise-scale", type=float, default=1.0)
+    p.add_argument("--reconstruction-reduction", default="mean")
+    p.add_argument("--reference", default=None,
+                   help="measured reference orientation (com, radial_com, axis, axis_com)")
+    p.add_argument("--n-test-rotations", type=int, default=0,
+                   help="test-time averaging of Ours' latent over this many rotations")
     p.add_argument("--skip-hyper", action="store_true",
                    help="only the AE baseline (its latent also fills the 'Ours' rows, renamed AE)")
     p.add_argument("--threads", type=int, default=None)

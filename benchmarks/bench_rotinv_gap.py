@@ -79,14 +79,19 @@ def main(argv=None):
     p.add_argument("--epochs", type=int, default=60)
     p.add_argument("--settings", default="balanced AE")
     p.add_argument("--pixels", action="store_true", help="canonicalised-pixel rows too")
+    p.add_argument("--pixels-only", action="store_true", help="no encoder rows")
     p.add_argument("--tta", type=int, default=8, help="n_test_rotations of the TTA column")
+    p.add_argument("--recentre", action="store_true",
+                   help="move each centre of mass to the frame centre before rotating")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     args = p.parse_args(argv)
     import torch
 
     torch.set_num_threads(args.threads)
-    X, y = load_rotated(args.dataset, args.n_train + args.n_test, args.seed)
+    X, y = load_rotated(
+        args.dataset, args.n_train + args.n_test, args.seed, recentre=args.recentre
+    )
     Xtr, ytr = X[: args.n_train], y[: args.n_train]
     Xte, yte = X[args.n_train :], y[args.n_train :]
     head = (
@@ -110,7 +115,7 @@ def main(argv=None):
                 f"| pixels, reference {kind} (no learning) | - | - | {a[0]:.3f} / {a[1]:.3f} "
                 f"| {b[0]:.3f} / {b[1]:.3f} | - |"
             )
-    for name in args.settings.split(";"):
+    for name in [] if args.pixels_only else args.settings.split(";"):
         params = SETTINGS[name.strip()]
         enc = RotInvINREncoder(
             max_epochs=args.epochs, n_iter_no_change=1000, random_state=args.seed, **params
