@@ -126,3 +126,19 @@ def test_bad_reference_and_rotations_refused(images):
         RotInvINREncoder(reference="centre", **TINY).fit(images)
     with pytest.raises(ValueError, match="n_test_rotations"):
         RotInvINREncoder(n_test_rotations=-1, **TINY).fit(images)
+
+
+@pytest.mark.parametrize("reference", [None, "axis"])
+def test_view_angles_concatenate_canonical_views(images, reference):
+    enc = RotInvINREncoder(reference=reference, random_state=0, **TINY).fit(images)
+    plain = enc.transform(images)
+    enc.set_params(view_angles=(0.0, math.pi))
+    V = enc.transform(images)
+    assert V.shape == (12, 6)
+    if reference is not None:  # view 0 is the canonical image: the plain latent
+        np.testing.assert_allclose(V[:, :3], plain, atol=1e-5)
+    # a half-turned input has the same canonical views (measured axis)
+    if reference == "axis":
+        np.testing.assert_allclose(enc.transform(_quarter(images, 2)), V, atol=1e-4)
+    with pytest.raises(ValueError, match="view_angles must be a non-empty"):
+        enc.set_params(view_angles=()).transform(images)

@@ -104,6 +104,14 @@ default=15.0, 1.0, 1.0
         latent of each image and its rotations by ``2 pi k / K``,
         ``k = 1 .. K - 1`` (``K = n_test_rotations``); 0 or 1 encode the
         image alone. Training is unchanged.
+    view_angles : sequence of float, default=None
+        None: :meth:`transform` returns one latent per image. Otherwise it
+        returns, concatenated, the latents of the image rotated to its
+        reference orientation (measured or predicted) and then turned by each
+        angle (radians), encoded without measuring the orientation again: the
+        views :class:`OrbitSpectralClustering` compares (``n_views =
+        len(view_angles)``), so that a wrong axis sign or axis noise does not
+        separate two images. Overrides ``n_test_rotations``.
     encoder : {"mlp", "conv"}, default="mlp"
         The thesis's MLP, or a small three-layer convolutional encoder
         (3x3 convolutions with 32, 64 and 64 channels, the last two of stride
@@ -247,6 +255,7 @@ default=15.0, 1.0, 1.0
         "angle_target": [StrOptions({"com", "radial_com"})],
         "reference": [StrOptions({"com", "radial_com", "axis", "axis_com"}), None],
         "n_test_rotations": [Interval(Integral, 0, None, closed="left")],
+        "view_angles": ["array-like", None],
         "encoder": [StrOptions({"mlp", "conv"})],
         "decoder": [StrOptions({"hyper", "mlp"})],
         "n_coords": [Interval(Integral, 1, None, closed="left"), None],
@@ -283,6 +292,7 @@ default=15.0, 1.0, 1.0
         angle_target="com",
         reference=None,
         n_test_rotations=0,
+        view_angles=None,
         encoder="mlp",
         decoder="hyper",
         n_coords=None,
@@ -315,6 +325,7 @@ default=15.0, 1.0, 1.0
         self.angle_target = angle_target
         self.reference = reference
         self.n_test_rotations = n_test_rotations
+        self.view_angles = view_angles
         self.encoder = encoder
         self.decoder = decoder
         self.n_coords = n_coords
@@ -541,11 +552,26 @@ or (n_samples, h, w, c)
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, latent_dim)
-            Invariant latents (averaged over ``n_test_rotations`` rotations).
+        Z : ndarray of shape (n_samples, latent_dim) or \
+(n_samples, len(view_angles) * latent_dim)
+            Invariant latents (averaged over ``n_test_rotations`` rotations),
+            or the latents of the ``view_angles`` views, view by view.
         """
-        _, inv, _ = self._encode(X, average=True)
-        return inv.cpu().numpy().astype(np.float64)
+        if self.view_angles is None:
+            _, inv, _ = self._encode(X, average=True)
+            return inv.cpu().numpy().astype(np.float64)
+        from ._orbit import _check_angles
+
+        check_is_fitted(self, "module_")
+        torch = import_torch("RotInvINREncoder")
+        angles = _check_angles(self.view_angles, "view_angles")
+        images = self._to_tensor(self._validate(X, reset=False))
+        out = []
+        with torch.no_grad():
+            for start in range(0, images.shape[0], 256):
+                views = self.module_.encode_views(images[start : start + 256], angles)
+                out.append(views.permute(1, 0, 2).reshape(views.shape[1], -1))
+        return torch.cat(out).cpu().numpy().astype(np.float64)
 
     def predict_angle(self, X):
         """Predicted orientation of each image, in radians.

@@ -311,6 +311,22 @@ class RotInvINR(nn.Module):
         _, inv, aux = self.encoder(canonicalize(images, u))
         return u, inv, aux
 
+    def encode_views(self, images, angles):
+        """Invariant latents ``(n_views, n, d)`` of each image's canonical views.
+
+        The image is rotated to its reference orientation (measured, or the
+        predicted one), turned by each of ``angles`` and encoded without
+        measuring its orientation again.
+        """
+        u = unit(self.encode(images)[0])
+        canon = canonicalize(images, u)
+        n = images.shape[0]
+        out = []
+        for a in angles:
+            view = canon if a == 0 else rotate_images(canon, canon.new_full((n,), a))
+            out.append(self.encoder(view)[1])
+        return torch.stack(out)
+
     def decode(self, z, u, size=None):
         """Images ``(n, c, H, W)`` at orientation ``u`` (``size`` defaults to fitted)."""
         c = self.shape[0]
