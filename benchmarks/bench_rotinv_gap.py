@@ -95,6 +95,11 @@ def main(argv=None):
     p.add_argument("--settings", default="balanced AE")
     p.add_argument("--pixels", action="store_true", help="canonicalised-pixel rows too")
     p.add_argument("--pixels-only", action="store_true", help="no encoder rows")
+    p.add_argument("--references", default="com,radial_com,axis,axis_com",
+                   help="references of the canonical-pixel rows")
+    p.add_argument("--components", default="15",
+                   help="eigenvectors of the orbit clustering; a comma list sweeps "
+                        "them on the pixel rows")
     p.add_argument("--tta", type=int, default=8, help="n_test_rotations of the TTA column")
     p.add_argument("--recentre", action="store_true",
                    help="move each centre of mass to the frame centre before rotating")
@@ -119,8 +124,11 @@ def main(argv=None):
         rows.append(row)
         print(row, flush=True)
 
+    sweep = [int(c) for c in args.components.split(",")]
     if args.pixels:
-        for kind in (None, "com", "radial_com", "axis", "axis_com"):
+        for kind, c in [(None, sweep[0])] + [
+            (kind, c) for kind in args.references.split(",") for c in sweep
+        ]:
             f = (lambda A: A.reshape(len(A), -1)) if kind is None else (
                 lambda A, kind=kind: canonical_pixels(A, kind)
             )
@@ -129,10 +137,12 @@ def main(argv=None):
                     A.reshape(len(A), -1)
                 )
             )
-            a = cluster_scores(f(Xtr), ytr, args.seed, g(Xtr))
-            b = cluster_scores(f(Xte), yte, args.seed, g(Xte))
+            a = cluster_scores(f(Xtr), ytr, args.seed, g(Xtr), c)
+            b = cluster_scores(f(Xte), yte, args.seed, g(Xte), c)
+            tag = f", orbit {c} eigenvectors" if len(sweep) > 1 and kind else ""
             emit(
-                f"| pixels, reference {kind} (no learning) | - | - | {fmt(a)} | {fmt(b)} | - |"
+                f"| pixels, reference {kind}{tag} (no learning) | - | - | {fmt(a)} | "
+                f"{fmt(b)} | - |"
             )
     for name in [] if args.pixels_only else args.settings.split(";"):
         params = SETTINGS[name.strip()]
@@ -144,8 +154,8 @@ def main(argv=None):
         secs = time.perf_counter() - t
         Ztr, Zte = enc.transform(Xtr), enc.transform(Xte)
         enc.set_params(view_angles=ORBIT_ANGLES)
-        a = cluster_scores(Ztr, ytr, args.seed, enc.transform(Xtr))
-        b = cluster_scores(Zte, yte, args.seed, enc.transform(Xte))
+        a = cluster_scores(Ztr, ytr, args.seed, enc.transform(Xtr), sweep[0])
+        b = cluster_scores(Zte, yte, args.seed, enc.transform(Xte), sweep[0])
         enc.set_params(view_angles=None, n_test_rotations=args.tta)
         c = cluster_scores(enc.transform(Xte), yte, args.seed)[:2]
         emit(
