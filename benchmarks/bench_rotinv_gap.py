@@ -49,6 +49,15 @@ SETTINGS = {
     "AE, reference axis, no consistency": dict(
         AE, reference="axis", consistency_weight=0.0, n_rotations=0
     ),
+    "AE, reference axis, orbit consistency": dict(
+        AE, reference="axis", consistency_views="orbit"
+    ),
+    "AE, reference axis, orbit consistency x10": dict(
+        AE, reference="axis", consistency_views="orbit", consistency_weight=10.0
+    ),
+    "hyper, reference axis, orbit consistency": dict(
+        HYPER, reference="axis", consistency_views="orbit"
+    ),
     "AE, reference axis_com, lr 1e-4": dict(AE, reference="axis_com", lr=1e-4),
     "AE, reference axis_com, noise off": dict(AE, reference="axis_com", noise_scale=0.0),
     "balanced hyper": dict(HYPER, angle_target="radial_com"),

@@ -142,3 +142,17 @@ def test_view_angles_concatenate_canonical_views(images, reference):
         np.testing.assert_allclose(enc.transform(_quarter(images, 2)), V, atol=1e-4)
     with pytest.raises(ValueError, match="view_angles must be a non-empty"):
         enc.set_params(view_angles=()).transform(images)
+
+
+def test_orbit_consistency_views(images):
+    enc = RotInvINREncoder(
+        reference="axis", consistency_views="orbit", random_state=0, **TINY
+    ).fit(images)
+    assert all(np.isfinite(rec["consistency"]) for rec in enc.loss_curve_)
+    assert enc.loss_curve_[0]["consistency"] > 0
+    # without a measured reference the option changes nothing
+    a = RotInvINREncoder(consistency_views="orbit", random_state=0, **TINY).fit(images)
+    b = RotInvINREncoder(random_state=0, **TINY).fit(images)
+    np.testing.assert_array_equal(a.transform(images), b.transform(images))
+    with pytest.raises(ValueError, match="consistency_views"):
+        RotInvINREncoder(consistency_views="flip", **TINY).fit(images)

@@ -99,6 +99,14 @@ default=15.0, 1.0, 1.0
         :func:`~sklearn_specclust.inr._torch_model.reference_direction` and
         the Notes for measured effects. :meth:`predict_angle` then returns the
         measured angle and :meth:`render` rotates back to it.
+    consistency_views : {"rotations", "orbit"}, default="rotations"
+        The ``n_rotations`` views of the consistency loss: random rotations
+        of the image (the thesis), or, with a measured ``reference``, its
+        canonical version turned by a half turn half the time plus a uniform
+        angle in +-20 degrees (the errors of a measured axis), encoded
+        without measuring again, so that the latent learns to ignore them.
+        With a measured reference, random rotations are undone by the
+        measurement and only teach the latent the interpolation noise.
     n_test_rotations : int, default=0
         Test-time averaging: :meth:`transform` returns the mean invariant
         latent of each image and its rotations by ``2 pi k / K``,
@@ -269,6 +277,7 @@ default=15.0, 1.0, 1.0
         "noise_scale": [Interval(Real, 0, None, closed="left")],
         "angle_target": [StrOptions({"com", "radial_com"})],
         "reference": [StrOptions({"com", "radial_com", "axis", "axis_com"}), None],
+        "consistency_views": [StrOptions({"rotations", "orbit"})],
         "n_test_rotations": [Interval(Integral, 0, None, closed="left")],
         "view_angles": ["array-like", None],
         "encoder": [StrOptions({"mlp", "conv"})],
@@ -306,6 +315,7 @@ default=15.0, 1.0, 1.0
         noise_scale=1.0,
         angle_target="com",
         reference=None,
+        consistency_views="rotations",
         n_test_rotations=0,
         view_angles=None,
         encoder="mlp",
@@ -339,6 +349,7 @@ default=15.0, 1.0, 1.0
         self.noise_scale = noise_scale
         self.angle_target = angle_target
         self.reference = reference
+        self.consistency_views = consistency_views
         self.n_test_rotations = n_test_rotations
         self.view_angles = view_angles
         self.encoder = encoder
@@ -500,6 +511,7 @@ or (n_samples, h, w, c)
                     generator=gen,
                     consistency_norm=self.consistency_norm,
                     noise_scale=self.noise_scale,
+                    consistency_views=self.consistency_views,
                 )
                 total = sum(w * loss for w, loss in zip(weights, losses))
                 self._optimizer.zero_grad()

@@ -186,6 +186,9 @@ class ConvEncoder(nn.Module):
         return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
 
 
+#: Largest axis error (radians) the "orbit" consistency views simulate.
+ORBIT_JITTER = math.radians(20.0)
+
 # The generated network's output layer starts 10x smaller than He: with the
 # full gain its first outputs have unit scale and the first epochs only learn
 # to output ~0. Measured on 1000 rotated MNIST images, reconstruction loss
@@ -353,6 +356,7 @@ def training_losses(
     generator,
     consistency_norm="none",
     noise_scale=1.0,
+    consistency_views="rotations",
 ):
     """The four losses of one batch: angle, consistency, reconstruction, variance.
 
@@ -363,7 +367,10 @@ def training_losses(
       and those of its rotations; with ``consistency_norm="variance"`` divided
       by twice the batch's total variance of the invariant latent (the mean
       squared distance between two different images), so that it is
-      scale-free and shrinking the latent does not lower it;
+      scale-free and shrinking the latent does not lower it; with
+      ``consistency_views="orbit"`` and a measured ``reference``, the
+      rotations are of the canonical image by a half turn (half the time)
+      plus up to +-20 degrees, encoded without measuring again;
     * reconstruction: squared error of the image rendered from
       ``inv + eps * aux`` (``eps ~ N(0, I)``) at the predicted orientation,
       on all pixels or ``n_coords`` random ones per batch;
@@ -372,14 +379,27 @@ def training_losses(
       collapse; weighted by ``variance_weight``, 0 in the thesis).
     """
     n = images.shape[0]
-    if n_rotations > 0:
-        angles = torch.rand(n * n_rotations, generator=generator) * (2 * math.pi)
-        angles = angles.to(images.device, images.dtype)
-        rotated = rotate_images(images.repeat(n_rotations, 1, 1, 1), angles)
-        views = torch.cat([images, rotated])
+    orbit = consistency_views == "orbit" and getattr(model, "reference", None) is not None
+    if n_rotations > 0 and orbit:
+        # the canonical image against itself turned by the errors a measured
+        # axis makes: a half turn (half the time) and up to +-20 degrees
+        u = reference_direction(images, model.reference)
+        canon = canonicalize(images, u)
+        half = torch.randint(0, 2, (n * n_rotations,), generator=generator) * math.pi
+        jitter = (torch.rand(n * n_rotations, generator=generator) * 2 - 1) * ORBIT_JITTER
+        angles = (half + jitter).to(images.device, images.dtype)
+        turned = rotate_images(canon.repeat(n_rotations, 1, 1, 1), angles)
+        _, inv, aux = model.encoder(torch.cat([canon, turned]))
+        p = u
     else:
-        views = images
-    p, inv, aux = model.encode(views)
+        if n_rotations > 0:
+            angles = torch.rand(n * n_rotations, generator=generator) * (2 * math.pi)
+            angles = angles.to(images.device, images.dtype)
+            rotated = rotate_images(images.repeat(n_rotations, 1, 1, 1), angles)
+            views = torch.cat([images, rotated])
+        else:
+            views = images
+        p, inv, aux = model.encode(views)
     if getattr(model, "reference", None) is None:
         target = centre_of_mass(views, angle_target)
         angle = ((p - target) ** 2).sum(dim=1).mean()
