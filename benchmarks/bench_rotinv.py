@@ -19,7 +19,16 @@ the committed ``*_balanced.md`` tables came from::
         --out benchmarks/results/rotinv_mnist_balanced.md
 
 and the ``*_faithful_loss.md`` ones from the same command without
-``--reconstruction-weight`` and ``--angle-target``.
+``--reconstruction-weight`` and ``--angle-target``. The ``*_canonical.md``
+tables (measured reference orientation, ``preset="canonical"``, and the orbit
+clustering stage) came from::
+
+    SPECCLUST_DATA=/work/shared/data OMP_NUM_THREADS=1 PYTHONPATH=. \\
+        python benchmarks/bench_rotinv.py --dataset mnist --n-train 3000 \\
+        --n-eval 500 --epochs 15 --eval-every 5 --ae-epochs 100 \\
+        --ae-eval-every 25 --lr 1e-3 --batch-size 32 --n-coords 128 \\
+        --reconstruction-reduction sum --reference axis --orbit --threads 1 \\
+        --out benchmarks/results/rotinv_mnist_canonical.md
 """
 
 import argparse
