@@ -220,9 +220,13 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
 
     Notes
     -----
-    Measured on rotated MNIST without 9 (``benchmarks/results/rotinv_gap.md``):
-    six canonical views (``ORBIT_ANGLES``) make the graph tolerant of a wrong
-    axis sign and of axis noise, which analytic canonicalisation alone is not.
+    Measured on 3000 rotated MNIST digits without 9
+    (``benchmarks/results/rotinv_gap.md``): six canonical views
+    (``ORBIT_ANGLES``) of the pixels make the graph tolerant of a wrong axis
+    sign and of axis noise, which analytic canonicalisation alone is not:
+    ACC 0.90 (0.89 on held-out images) against 0.52 for spectral clustering
+    on one canonical view and 0.26 on the rotated pixels. Fifteen
+    eigenvectors were the best of 10 / 15 / 20 on the training images.
 
     References
     ----------
