@@ -53,7 +53,14 @@ def make_rotinv_inr(
         *measured* (``reference="axis"``, the major axis of the second
         moments signed by the skewness) instead of learned, so that the
         encoder sees images rotated to their reference orientation.
-        ``overrides`` apply on top.
+        Measured on 3000 rotated MNIST digits without 9
+        (``benchmarks/results/rotinv_mnist_canonical.md``): k-means ACC 0.53
+        against 0.41 for ``"balanced"``; with ``clusterer="orbit"`` 0.52 for
+        the hypernetwork after 15 epochs and 0.86 with
+        ``decoder="mlp"`` (the AE baseline, 100 epochs), the best learned
+        configuration measured; :class:`CanonicalViews` +
+        :class:`OrbitSpectralClustering` on the pixels reach 0.90 without
+        training. ``overrides`` apply on top.
     random_state : int, RandomState instance or None, default=None
         Seeds both steps.
     **overrides : dict
@@ -69,7 +76,7 @@ def make_rotinv_inr(
 
     See Also
     --------
-    RotInvINREncoder, DEC
+    RotInvINREncoder, DEC, OrbitSpectralClustering, CanonicalViews
     sklearn_specclust.cluster.SelfTuningSpectralClustering
 
     References

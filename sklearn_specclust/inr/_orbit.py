@@ -240,7 +240,7 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
     >>> from sklearn_specclust.inr import OrbitSpectralClustering
     >>> X = np.r_[np.random.RandomState(0).rand(10, 2), 5 + np.random.RandomState(1).rand(10, 2)]
     >>> labels = OrbitSpectralClustering(2, n_neighbors=4, random_state=0).fit_predict(X)
-    >>> len(set(labels[:10])), len(set(labels[10:])), labels[0] != labels[10]
+    >>> len(set(labels[:10])), len(set(labels[10:])), bool(labels[0] != labels[10])
     (1, 1, True)
     """
 
