@@ -234,7 +234,8 @@ default=15.0, 1.0, 1.0
     pixels, with no learning; on the latent of this encoder 0.81 / 0.82 (AE
     decoder, 60 epochs), 0.86 in-sample after 100 epochs, and only 0.52 with
     the hypernetwork decoder after 15 epochs
-    (``benchmarks/results/rotinv_mnist_canonical.md``). k-means on the
+    (``benchmarks/results/rotinv_mnist_canonical.md``; 0.73 after 60 epochs
+    with the canonical view and its half turn only). k-means on the
     latents of ``reference="axis"`` moves less with the AE decoder (0.53
     against 0.51 for the learned orientation) and more with the hypernetwork
     (0.53 against 0.41). ``consistency_views="orbit"`` lowered the orbit
