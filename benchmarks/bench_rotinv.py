@@ -19,7 +19,16 @@ the committed ``*_balanced.md`` tables came from::
         --out benchmarks/results/rotinv_mnist_balanced.md
 
 and the ``*_faithful_loss.md`` ones from the same command without
-``--reconstruction-weight`` and ``--angle-target``.
+``--reconstruction-weight`` and ``--angle-target``. The ``*_canonical.md``
+tables (measured reference orientation, ``preset="canonical"``, and the orbit
+clustering stage) came from::
+
+    SPECCLUST_DATA=/work/shared/data OMP_NUM_THREADS=1 PYTHONPATH=. \\
+        python benchmarks/bench_rotinv.py --dataset mnist --n-train 3000 \\
+        --n-eval 500 --epochs 15 --eval-every 5 --ae-epochs 100 \\
+        --ae-eval-every 25 --lr 1e-3 --batch-size 32 --n-coords 128 \\
+        --reconstruction-reduction sum --reference axis --orbit --threads 1 \\
+        --out benchmarks/results/rotinv_mnist_canonical.md
 """
 
 import argparse
@@ -32,12 +41,19 @@ from pathlib import Path
 
 import numpy as np
 from scipy.ndimage import rotate as nd_rotate
+from scipy.ndimage import shift as nd_shift
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from sklearn_specclust.cluster import SelfTuningSpectralClustering
-from sklearn_specclust.inr import DEC, RotInvINREncoder
+from sklearn_specclust.inr import (
+    DEC,
+    CanonicalViews,
+    OrbitSpectralClustering,
+    RotInvINREncoder,
+)
+from sklearn_specclust.inr._orbit import ORBIT_ANGLES
 
 THESIS = {  # Table 4.1 of the thesis: ACC (%) on rotated MNIST / rotated Fashion-MNIST
     "k-means (pixels)": (26.7, 25.6),
@@ -55,8 +71,15 @@ def read_idx(path):
     return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
 
 
-def load_rotated(name, n, seed):
-    """n random training images of the data set, each rotated by U[0, 2pi)."""
+def load_rotated(name, n, seed, recentre=False):
+    """n random training images of the data set, each rotated by U[0, 2pi).
+
+    MNIST puts each digit's centre of mass at pixel (14, 14), half a pixel
+    down-right of the frame's centre (13.5, 13.5), so in a rotated image the
+    direction of the centre of mass seen from the frame centre tells the
+    rotation. ``recentre=True`` first shifts every image (bilinear) so that
+    its centre of mass is the frame centre, which removes that cue.
+    """
     root = Path(os.environ.get("SPECCLUST_DATA", "/work/shared/data"))
     folder = {"mnist": "mnist", "fashion": "fashion-mnist"}[name]
     X = read_idx(root / folder / "train-images-idx3-ubyte.gz")
@@ -68,8 +91,17 @@ def load_rotated(name, n, seed):
     idx = rng.choice(len(X), n, replace=False)
     X, y = X[idx].astype(np.float32) / 255.0, y[idx]
     angles = rng.uniform(0, 360, n)
+    if recentre:
+        X = np.stack([_recentre(x) for x in X])
     Xr = np.stack([nd_rotate(x, a, reshape=False, order=1) for x, a in zip(X, angles)])
     return np.clip(Xr, 0, 1).astype(np.float32), y
+
+
+def _recentre(x):
+    ii, jj = np.mgrid[0 : x.shape[0], 0 : x.shape[1]]
+    m = x.sum() or 1.0
+    c = np.array([(x * ii).sum(), (x * jj).sum()]) / m
+    return nd_shift(x, (np.array(x.shape) - 1) / 2 - c, order=1)
 
 
 def acc(y, labels):
@@ -122,13 +154,21 @@ def train_flops_per_image(enc):
 
 
 def angle_errors(enc, X, seed):
-    """Degrees: |predicted - true centre-of-mass direction| and equivariance."""
+    """Degrees: |predicted - target direction| and equivariance.
+
+    The target is the centre-of-mass direction the angle head was trained on,
+    or, for a measured ``reference``, that reference (error 0 by
+    construction). Equivariance: |angle(rotated by phi) - angle - phi|.
+    """
     import torch
 
-    from sklearn_specclust.inr._torch_model import centre_of_mass
+    from sklearn_specclust.inr._torch_model import centre_of_mass, reference_direction
 
     t = torch.from_numpy(X[:, None].astype(np.float32))
-    target = centre_of_mass(t, enc.angle_target).numpy()
+    if enc.reference is None:  # learned: against the training target
+        target = centre_of_mass(t, enc.angle_target).numpy()
+    else:  # measured: 0 by construction; the equivariance error is the news
+        target = reference_direction(t, enc.reference).numpy()
     true = np.arctan2(target[:, 1], target[:, 0])
     pred = enc.predict_angle(X)
     err = np.degrees(np.abs(np.angle(np.exp(1j * (pred - true)))))
@@ -175,6 +215,22 @@ def fit_encoder(X, y, n_clusters, *, epochs, eval_every, seed, log, **params):
     return enc, curve, elapsed, float(np.mean(rates))
 
 
+def orbit_clusterer(k, seed):
+    return OrbitSpectralClustering(
+        k, n_views=len(ORBIT_ANGLES), n_components=15, random_state=seed
+    )
+
+
+def orbit_row(label, enc, X, y, k, seed, fit_time):
+    """Orbit spectral clustering on the latents of the encoder's canonical views."""
+    t = time.perf_counter()
+    tta = enc.n_test_rotations
+    enc.set_params(view_angles=ORBIT_ANGLES, n_test_rotations=0)
+    lab = orbit_clusterer(k, seed).fit_predict(enc.transform(X))
+    enc.set_params(view_angles=None, n_test_rotations=tta)
+    return label, scores(y, lab), fit_time + time.perf_counter() - t
+
+
 def run(name, args, log):
     X, y = load_rotated(name, args.n_train, args.seed)
     k = len(np.unique(y))
@@ -194,6 +250,35 @@ def run(name, args, log):
     lab = SelfTuningSpectralClustering(k, affinity="knn", random_state=args.seed).fit_predict(flat)
     rows.append(("spectral (pixels, kNN, self-tuning)", scores(y, lab), time.perf_counter() - t))
     log(f"  spectral pixels {rows[-1][1][0]:.3f}")
+    if args.reference:
+        from bench_rotinv_gap import canonical_pixels
+
+        canon = canonical_pixels(X, args.reference)
+        t = time.perf_counter()
+        lab = KMeans(k, n_init=10, random_state=args.seed).fit_predict(canon)
+        rows.append(
+            (f"k-means (pixels, reference {args.reference})", scores(y, lab),
+             time.perf_counter() - t)
+        )
+        t = time.perf_counter()
+        lab = SelfTuningSpectralClustering(
+            k, affinity="knn", random_state=args.seed
+        ).fit_predict(canon)
+        rows.append(
+            (f"spectral (pixels, reference {args.reference})", scores(y, lab),
+             time.perf_counter() - t)
+        )
+        log(f"  canonical pixels {rows[-2][1][0]:.3f} / {rows[-1][1][0]:.3f}")
+    if args.orbit:
+        t = time.perf_counter()
+        views = CanonicalViews(args.orbit_reference, angles=ORBIT_ANGLES).fit_transform(flat)
+        lab = orbit_clusterer(k, args.seed).fit_predict(views)
+        rows.append(
+            (f"orbit spectral (pixels, {len(ORBIT_ANGLES)} canonical views, "
+             f"reference {args.orbit_reference}; no learning)", scores(y, lab),
+             time.perf_counter() - t)
+        )
+        log(f"  orbit pixels {rows[-1][1][0]:.3f}")
 
     common = dict(
         lr=args.lr,
@@ -206,6 +291,8 @@ def run(name, args, log):
         variance_weight=args.variance_weight,
         consistency_norm=args.consistency_norm,
         noise_scale=args.noise_scale,
+        reconstruction_reduction=args.reconstruction_reduction,
+        reference=args.reference,
         n_iter_no_change=1000,
     )
     log("  AE baseline")
@@ -217,6 +304,8 @@ def run(name, args, log):
     t = time.perf_counter()
     lab = KMeans(k, n_init=10, random_state=args.seed).fit_predict(ae.transform(X))
     rows.append(("AE baseline", scores(y, lab), ae_time + time.perf_counter() - t))
+    if args.orbit:
+        rows.append(orbit_row("AE baseline + orbit spectral", ae, X, y, k, args.seed, ae_time))
     if args.skip_hyper:
         enc, curve, ours_time, rate = ae, ae_curve, ae_time, ae_rate
 
@@ -226,6 +315,8 @@ def run(name, args, log):
             X, y, k, epochs=args.epochs, eval_every=args.eval_every, seed=args.seed,
             log=log, decoder="hyper", n_coords=args.n_coords, **common,
         )
+    if args.n_test_rotations:
+        enc.set_params(n_test_rotations=args.n_test_rotations)
     Z = enc.transform(X)
     t = time.perf_counter()
     lab = KMeans(k, n_init=10, random_state=args.seed).fit_predict(Z)
@@ -240,6 +331,14 @@ def run(name, args, log):
     rows.append(
         ("Ours + spectral (kNN, self-tuning)", scores(y, lab), ours_time + time.perf_counter() - t)
     )
+    t = time.perf_counter()
+    means = np.stack([Z[lab == j].mean(axis=0) for j in range(k)])
+    lab = DEC(k, alpha=1e-4, init=means, random_state=args.seed).fit_predict(Z)
+    rows.append(
+        ("Ours + spectral + DEC", scores(y, lab), ours_time + time.perf_counter() - t)
+    )
+    if args.orbit:
+        rows.append(orbit_row("Ours + orbit spectral", enc, X, y, k, args.seed, ours_time))
     if args.skip_hyper:
         rows = [(r[0].replace("Ours", "AE"), *r[1:]) if r[0].startswith("Ours") else r for r in rows]
 
@@ -265,7 +364,7 @@ def run(name, args, log):
         "",
         f"Angle and invariance on {len(sub)} training images (rotations by scipy, bilinear):",
         "",
-        "| model | angle err. vs CoM target (median / mean deg) | equivariance err. "
+        "| model | angle err. vs its target (median / mean deg) | equivariance err. "
         "(median / mean deg) | latent dist. image vs its rotations | between images | ratio |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
@@ -323,6 +422,16 @@ def main(argv=None):
     p.add_argument("--variance-weight", type=float, default=0.0)
     p.add_argument("--consistency-norm", default="none")
     p.add_argument("--noise-scale", type=float, default=1.0)
+    p.add_argument("--reconstruction-reduction", default="mean")
+    p.add_argument("--reference", default=None,
+                   help="measured reference orientation (com, radial_com, axis, axis_com)")
+    p.add_argument("--orbit", action="store_true",
+                   help="also orbit spectral clustering (6 canonical views, 15 eigenvectors)"
+                   " on pixels and on the AE's and Ours' latents")
+    p.add_argument("--orbit-reference", default="axis",
+                   help="reference of the pixel views of --orbit")
+    p.add_argument("--n-test-rotations", type=int, default=0,
+                   help="test-time averaging of Ours' latent over this many rotations")
     p.add_argument("--skip-hyper", action="store_true",
                    help="only the AE baseline (its latent also fills the 'Ours' rows, renamed AE)")
     p.add_argument("--threads", type=int, default=None)

@@ -53,3 +53,15 @@ def test_dec_errors():
     dec = DEC(2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="features"):
         dec.predict(np.zeros((2, 3)))
+
+
+def test_dec_given_centres():
+    X, y = make_blobs(200, centers=3, cluster_std=0.5, random_state=0)
+    means = np.stack([X[y == j].mean(axis=0) for j in range(3)])
+    dec = DEC(3, init=means, max_iter=0, random_state=0).fit(X)
+    np.testing.assert_allclose(dec.cluster_centers_, means)
+    np.testing.assert_array_equal(dec.labels_, y)
+    with pytest.raises(ValueError, match=r"init has shape \(3, 2\), expected"):
+        DEC(4, init=means).fit(X)
+    with pytest.raises(ValueError, match="init"):
+        DEC(3, init="random").fit(X)

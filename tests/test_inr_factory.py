@@ -8,7 +8,12 @@ pytest.importorskip("torch")
 
 from sklearn_specclust._models import MODELS, get_model  # noqa: E402
 from sklearn_specclust.cluster import SelfTuningSpectralClustering  # noqa: E402
-from sklearn_specclust.inr import DEC, RotInvINREncoder, make_rotinv_inr  # noqa: E402
+from sklearn_specclust.inr import (  # noqa: E402
+    DEC,
+    OrbitSpectralClustering,
+    RotInvINREncoder,
+    make_rotinv_inr,
+)
 
 TINY = dict(latent_dim=3, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
             n_fourier=4, max_epochs=1)
@@ -16,7 +21,12 @@ TINY = dict(latent_dim=3, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
 
 @pytest.mark.parametrize(
     "clusterer, cls",
-    [("kmeans", KMeans), ("dec", DEC), ("spectral", SelfTuningSpectralClustering)],
+    [
+        ("kmeans", KMeans),
+        ("dec", DEC),
+        ("spectral", SelfTuningSpectralClustering),
+        ("orbit", OrbitSpectralClustering),
+    ],
 )
 def test_factory(clusterer, cls, rng):
     pipe = make_rotinv_inr(3, clusterer=clusterer, random_state=0, **TINY,
@@ -38,6 +48,10 @@ def test_presets():
     enc = pipe.named_steps["encoder"]
     assert enc.reconstruction_reduction == "sum" and enc.angle_target == "radial_com"
     assert enc.lr == 5e-4  # overrides win over the preset
+    enc = make_rotinv_inr(3, preset="canonical").named_steps["encoder"]
+    assert enc.reference == "axis" and enc.reconstruction_reduction == "sum"
+    pipe = make_rotinv_inr(3, clusterer="orbit", preset="canonical")
+    assert len(pipe.named_steps["encoder"].view_angles) == pipe.named_steps["cluster"].n_views
     with pytest.raises(ValueError, match="preset must be one of"):
         make_rotinv_inr(3, preset="fast")
 

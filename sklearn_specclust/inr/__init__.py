@@ -6,5 +6,12 @@ The estimators import torch only when they are fitted or used.
 from ._dec import DEC
 from ._encoder import RotInvINREncoder
 from ._factory import make_rotinv_inr
+from ._orbit import CanonicalViews, OrbitSpectralClustering
 
-__all__ = ["DEC", "RotInvINREncoder", "make_rotinv_inr"]
+__all__ = [
+    "CanonicalViews",
+    "DEC",
+    "OrbitSpectralClustering",
+    "RotInvINREncoder",
+    "make_rotinv_inr",
+]

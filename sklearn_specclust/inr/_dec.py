@@ -6,8 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
 
@@ -42,8 +42,14 @@ class DEC(ClusterMixin, BaseEstimator):
         Adam learning rate, in units of the features' overall standard
         deviation (the centres move in a rescaled space; the kernel uses the
         original distances).
+    init : "k-means" or array-like of shape (n_clusters, n_features), \
+default="k-means"
+        Starting centres: k-means (Xie et al.), or given centres, e.g. the
+        means of the clusters another method found (DEC after a
+        neighbour-based stage, as in the published follow-up of the thesis;
+        see ``benchmarks/results/rotinv_gap.md`` for its measured effect).
     n_init : int, default=10
-        Runs of the k-means initialisation.
+        Runs of the k-means initialisation (unused with given centres).
     random_state : int, RandomState instance or None, default=None
         Seeds k-means and the mini-batches.
 
@@ -96,6 +102,7 @@ class DEC(ClusterMixin, BaseEstimator):
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
+        "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
@@ -110,6 +117,7 @@ class DEC(ClusterMixin, BaseEstimator):
         update_interval=100,
         batch_size=256,
         lr=1e-2,
+        init="k-means",
         n_init=10,
         random_state=None,
     ):
@@ -120,6 +128,7 @@ class DEC(ClusterMixin, BaseEstimator):
         self.update_interval = update_interval
         self.batch_size = batch_size
         self.lr = lr
+        self.init = init
         self.n_init = n_init
         self.random_state = random_state
 
@@ -150,20 +159,26 @@ class DEC(ClusterMixin, BaseEstimator):
                 "give more samples or fewer clusters."
             )
         rng = check_random_state(self.random_state)
-        km = KMeans(
-            n_clusters=self.n_clusters,
-            n_init=self.n_init,
-            random_state=rng.randint(np.iinfo(np.int32).max),
-        ).fit(X)
+        km_seed = rng.randint(np.iinfo(np.int32).max)
+        if isinstance(self.init, str):
+            km = KMeans(n_clusters=self.n_clusters, n_init=self.n_init, random_state=km_seed)
+            start = km.fit(X).cluster_centers_
+        else:
+            start = check_array(self.init, dtype=np.float64)
+            if start.shape != (self.n_clusters, X.shape[1]):
+                raise ValueError(
+                    f"init has shape {start.shape}, expected (n_clusters, n_features)="
+                    f"{(self.n_clusters, X.shape[1])}."
+                )
         scale = float(np.std(X)) or 1.0
         self._scale = scale
         Z = torch.as_tensor(np.array(X, dtype=np.float64) / scale)
         centres = torch.tensor(
-            np.asarray(km.cluster_centers_, dtype=np.float64) / scale, requires_grad=True
+            np.asarray(start, dtype=np.float64) / scale, requires_grad=True
         )
         opt = torch.optim.Adam([centres], lr=self.lr)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
-        labels = km.labels_.astype(np.intp)
+        labels = np.full(n, -1, dtype=np.intp)
         target = None
         step = 0
         for step in range(self.max_iter):

@@ -88,6 +88,57 @@ def centre_of_mass(images, target="com"):
     return torch.where(norm > 1e-8, com / norm.clamp_min(1e-8), torch.zeros_like(com))
 
 
+def reference_direction(images, kind="com"):
+    """Measured orientation ``(n, 2)`` of ``(n, c, h, w)`` images, as unit rows.
+
+    The direction that the image's reference orientation maps to ``+y``:
+
+    * ``"com"`` / ``"radial_com"``: the (radially weighted) centre-of-mass
+      direction of :func:`centre_of_mass`, about the image centre;
+    * ``"axis"``: the major axis of the intensity's second moments about its
+      centre of mass, signed so that the third moment (skewness) of the mass
+      along it is positive; it depends on the image content only, not on
+      where the image centre is;
+    * ``"axis_com"``: the same axis, signed to point towards the centre of
+      mass seen from the image centre (the thesis's direction decides the
+      sign, the second moments the angle).
+
+    Images with no mass get ``+y`` (no rotation); so does the axis of an
+    isotropic image (``atan2(0, 0) = 0`` gives a defined, arbitrary axis).
+    """
+    if kind in ("com", "radial_com"):
+        return unit(centre_of_mass(images, kind))
+    n, _, h, w = images.shape
+    xy = pixel_coords(h, w, images.device, images.dtype)
+    mass = images.abs().mean(dim=1).reshape(n, -1)
+    total = mass.sum(dim=1, keepdim=True)
+    weights = mass / total.clamp_min(1e-12)
+    centre = weights @ xy  # (n, 2), about the image centre
+    d = xy.unsqueeze(0) - centre.unsqueeze(1)  # (n, hw, 2)
+    cov = torch.einsum("np,npi,npj->nij", weights, d, d)
+    # major axis of the symmetric 2x2 second moments, in closed form
+    a, b, c = cov[:, 0, 0], cov[:, 0, 1], cov[:, 1, 1]
+    theta = 0.5 * torch.atan2(2 * b, a - c)
+    axis = torch.stack([torch.cos(theta), torch.sin(theta)], dim=1)
+    if kind == "axis":
+        proj = (d * axis.unsqueeze(1)).sum(dim=2)
+        side = (weights * proj**3).sum(dim=1, keepdim=True)
+    elif kind == "axis_com":
+        side = (centre * axis).sum(dim=1, keepdim=True)
+    else:
+        raise ValueError(f"Unknown reference direction {kind!r}.")
+    axis = torch.where(side < 0, -axis, axis)
+    up = torch.zeros_like(axis)
+    up[:, 1] = 1.0
+    return torch.where(total > 1e-12, axis, up)
+
+
+def canonicalize(images, u):
+    """Rotate ``(n, c, h, w)`` images so that the directions ``u`` point up (``+y``)."""
+    angles = math.pi / 2 - torch.atan2(u[:, 1], u[:, 0])
+    return rotate_images(images, angles)
+
+
 def _mlp(sizes, last_activation=False):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -134,6 +185,9 @@ class ConvEncoder(nn.Module):
         d = self.latent_dim
         return out[:, :2], out[:, 2 : 2 + d], out[:, 2 + d :]
 
+
+#: Largest axis error (radians) the "orbit" consistency views simulate.
+ORBIT_JITTER = math.radians(20.0)
 
 # The generated network's output layer starts 10x smaller than He: with the
 # full gain its first outputs have unit scale and the first epochs only learn
@@ -229,11 +283,13 @@ class RotInvINR(nn.Module):
         fn_hidden,
         n_fourier,
         fourier_scale,
+        reference=None,
     ):
         super().__init__()
         c, h, w = shape
         self.shape = tuple(shape)
         self.decoder_kind = decoder
+        self.reference = reference
         if encoder == "conv":
             self.encoder = ConvEncoder(c, h, w, hidden, latent_dim)
         else:
@@ -246,7 +302,33 @@ class RotInvINR(nn.Module):
             self.decoder = MLPDecoder(latent_dim, hyper_hidden, c, h, w)
 
     def encode(self, images):
-        return self.encoder(images)
+        """(orientation 2-vector, invariant latent, auxiliary latent) of images.
+
+        With a measured ``reference``, the orientation is the measured
+        direction and the encoder sees the image rotated to it (its own
+        2-vector output is unused); else the encoder predicts it.
+        """
+        if self.reference is None:
+            return self.encoder(images)
+        u = reference_direction(images, self.reference)
+        _, inv, aux = self.encoder(canonicalize(images, u))
+        return u, inv, aux
+
+    def encode_views(self, images, angles):
+        """Invariant latents ``(n_views, n, d)`` of each image's canonical views.
+
+        The image is rotated to its reference orientation (measured, or the
+        predicted one), turned by each of ``angles`` and encoded without
+        measuring its orientation again.
+        """
+        u = unit(self.encode(images)[0])
+        canon = canonicalize(images, u)
+        n = images.shape[0]
+        out = []
+        for a in angles:
+            view = canon if a == 0 else rotate_images(canon, canon.new_full((n,), a))
+            out.append(self.encoder(view)[1])
+        return torch.stack(out)
 
     def decode(self, z, u, size=None):
         """Images ``(n, c, H, W)`` at orientation ``u`` (``size`` defaults to fitted)."""
@@ -274,17 +356,21 @@ def training_losses(
     generator,
     consistency_norm="none",
     noise_scale=1.0,
+    consistency_views="rotations",
 ):
     """The four losses of one batch: angle, consistency, reconstruction, variance.
 
     * angle: squared error between the encoder's 2-vector and the unit
       centre-of-mass direction, on the image and its ``n_rotations`` random
-      rotations;
+      rotations (0 when the model's orientation is measured, ``reference``);
     * consistency: squared distance between the invariant latent of the image
       and those of its rotations; with ``consistency_norm="variance"`` divided
       by twice the batch's total variance of the invariant latent (the mean
       squared distance between two different images), so that it is
-      scale-free and shrinking the latent does not lower it;
+      scale-free and shrinking the latent does not lower it; with
+      ``consistency_views="orbit"`` and a measured ``reference``, the
+      rotations are of the canonical image by a half turn (half the time)
+      plus up to +-20 degrees, encoded without measuring again;
     * reconstruction: squared error of the image rendered from
       ``inv + eps * aux`` (``eps ~ N(0, I)``) at the predicted orientation,
       on all pixels or ``n_coords`` random ones per batch;
@@ -293,16 +379,32 @@ def training_losses(
       collapse; weighted by ``variance_weight``, 0 in the thesis).
     """
     n = images.shape[0]
-    if n_rotations > 0:
-        angles = torch.rand(n * n_rotations, generator=generator) * (2 * math.pi)
-        angles = angles.to(images.device, images.dtype)
-        rotated = rotate_images(images.repeat(n_rotations, 1, 1, 1), angles)
-        views = torch.cat([images, rotated])
+    orbit = consistency_views == "orbit" and getattr(model, "reference", None) is not None
+    if n_rotations > 0 and orbit:
+        # the canonical image against itself turned by the errors a measured
+        # axis makes: a half turn (half the time) and up to +-20 degrees
+        u = reference_direction(images, model.reference)
+        canon = canonicalize(images, u)
+        half = torch.randint(0, 2, (n * n_rotations,), generator=generator) * math.pi
+        jitter = (torch.rand(n * n_rotations, generator=generator) * 2 - 1) * ORBIT_JITTER
+        angles = (half + jitter).to(images.device, images.dtype)
+        turned = rotate_images(canon.repeat(n_rotations, 1, 1, 1), angles)
+        _, inv, aux = model.encoder(torch.cat([canon, turned]))
+        p = u
     else:
-        views = images
-    p, inv, aux = model.encode(views)
-    target = centre_of_mass(views, angle_target)
-    angle = ((p - target) ** 2).sum(dim=1).mean()
+        if n_rotations > 0:
+            angles = torch.rand(n * n_rotations, generator=generator) * (2 * math.pi)
+            angles = angles.to(images.device, images.dtype)
+            rotated = rotate_images(images.repeat(n_rotations, 1, 1, 1), angles)
+            views = torch.cat([images, rotated])
+        else:
+            views = images
+        p, inv, aux = model.encode(views)
+    if getattr(model, "reference", None) is None:
+        target = centre_of_mass(views, angle_target)
+        angle = ((p - target) ** 2).sum(dim=1).mean()
+    else:  # the orientation is measured, not learned
+        angle = inv.new_zeros(())
     inv0, aux0 = inv[:n], aux[:n]
     if n_rotations > 0:
         others = inv[n:].reshape(n_rotations, n, -1)
