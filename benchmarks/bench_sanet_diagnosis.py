@@ -294,7 +294,7 @@ def main():
             f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')} "
             f"PYTHONPATH=. python benchmarks/bench_sanet_diagnosis.py {' '.join(sys.argv[1:])}`",
             "", f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: "
-            f"{platform.machine()}, 2 cores shared with 3 other engineers' jobs.", "",
+            f"{platform.machine()}, 2 cores shared with other jobs.", "",
             "| section | features | n features | k-means ACC | spectral head ACC |",
             "| --- | --- | --- | --- | --- |"]
     text += [f"| {s} | {w} | {m} | {a:.3f} | {b:.3f} |" for s, w, m, a, b in d.rows]

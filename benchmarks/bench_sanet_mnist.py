@@ -187,7 +187,7 @@ def main():
             f"Command: `PYTHONPATH=. python benchmarks/bench_sanet_mnist.py "
             f"{' '.join(sys.argv[1:])}`", "",
             f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Machine: "
-            f"{platform.machine()} 2-core CPU shared with 3 other engineers' jobs "
+            f"{platform.machine()} 2-core CPU shared with other jobs "
             f"(load average {os.getloadavg()[0]:.1f} at the start), so times are "
             "inflated and only comparable within this table.", "",
             f"Threads: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}. "
