@@ -65,3 +65,13 @@ def test_cli_registry():
     assert "rotinv" in MODELS
     pipe = get_model("rotinv", n_clusters=4, random_state=0)
     assert pipe.named_steps["cluster"].n_clusters == 4
+
+
+def test_cli_registry_orbit_model():
+    from sklearn_specclust.inr import OrbitSpectralClustering
+
+    pipe = get_model("rotinv-orbit", n_clusters=4, random_state=0)
+    enc = pipe.named_steps["encoder"]
+    assert enc.decoder == "mlp" and enc.reference == "axis"
+    assert isinstance(pipe.named_steps["cluster"], OrbitSpectralClustering)
+    assert pipe.named_steps["cluster"].n_clusters == 4
