@@ -30,8 +30,8 @@ class Report:
         self.emit()
         self.emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} python "
                   f"{script} {' '.join(sys.argv[1:])}`")
-        self.emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores shared with "
-                  f"other engineers' jobs while it ran ({timing_note}).")
+        self.emit(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, load average "
+                  f"{os.getloadavg()[0]:.1f} at the start ({timing_note}).")
         self.emit()
 
     def emit(self, text=""):
