@@ -42,6 +42,14 @@ def _layer(rs, **params):
     return SpectralAnalysisLayer(random_state=rs, **params)
 
 
+def _plus_layer(rs, d):
+    """Layer ``d`` of the ``-plus`` presets: one kNN (k=9) procedure x 64, block-normalised."""
+    return [
+        (f"layer{d}", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(), n_components=64)),
+        (f"norm{d}", BlockNormalizer(block_size=64)),
+    ]
+
+
 def _preset_steps(preset, depth, rs):
     """List of (name, estimator) before the pool/binarize/code stages."""
     if preset == "mnist":
@@ -65,10 +73,7 @@ def _preset_steps(preset, depth, rs):
         return [
             ("patches1", PatchExtractor(11, step=2, padding=4, remove_mean=True,
                                         image_shape=(28, 28), output="maps")),
-            ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
-                              n_components=64)),
-            ("norm1", BlockNormalizer(block_size=64)),
-        ]
+        ] + _plus_layer(rs, 1)
     if preset == "digits-plus":
         # "mnist-plus" scaled to 8x8 images (not the paper)
         if depth != 1:
@@ -76,10 +81,7 @@ def _preset_steps(preset, depth, rs):
         return [
             ("patches1", PatchExtractor(4, step=1, padding=1, remove_mean=True,
                                         image_shape=(8, 8), output="maps")),
-            ("layer1", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
-                              n_components=64)),
-            ("norm1", BlockNormalizer(block_size=64)),
-        ]
+        ] + _plus_layer(rs, 1)
     if preset == "faces":
         if depth != 2:
             raise ValueError(f"preset='faces' has 2 layers; got depth={depth}.")
@@ -119,11 +121,7 @@ def _preset_steps(preset, depth, rs):
         ]
         steps = []
         for d in range(1, depth + 1):
-            steps += before[d - 1] + [
-                (f"layer{d}", _layer(rs, n_neighbors=(9,), eps_scales=(), sigmas=(),
-                                     n_components=64)),
-                (f"norm{d}", BlockNormalizer(block_size=64)),
-            ]
+            steps += before[d - 1] + _plus_layer(rs, d)
         return steps
     # "natural" (paper 4.3): 16 procedures x 16, then 8 x 8, then 3x3 layers
     if depth < 1:
