@@ -288,26 +288,22 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         m = min(v * n, (k + 1) * v)
         dist, ind = NearestNeighbors(n_neighbors=m).fit(database).kneighbors(views[:, 0])
         ids = ind % n
-        # first (nearest) occurrence of each sample in every row, self excluded
+        # first (nearest) occurrence of each sample in every row, self excluded;
+        # (k + 1) * v candidates hold k + 1 distinct samples, so every row keeps k
         rows = np.repeat(np.arange(n), m)
-        key = rows * n + ids.ravel()
-        _, first = np.unique(key, return_index=True)
+        _, first = np.unique(rows * n + ids.ravel(), return_index=True)
         first = np.sort(first)
-        keep = ids.ravel()[first] != rows[first]
-        first = first[keep]
-        r, c, dd = rows[first], ids.ravel()[first], dist.ravel()[first]
-        rank = np.arange(len(r)) - np.searchsorted(r, r)
-        sel = rank < k
-        r, c, dd, rank = r[sel], c[sel], dd[sel], rank[sel]
+        first = first[ids.ravel()[first] != rows[first]]
+        rank = np.arange(len(first)) - np.searchsorted(rows[first], rows[first])
+        first = first[rank < k]
+        c = ids.ravel()[first].reshape(n, k)
+        dd = dist.ravel()[first].reshape(n, k)
         # local scale: distance to the scale_neighbors-th neighbour (or the last)
-        counts = np.bincount(r, minlength=n)
-        want = np.minimum(self.scale_neighbors, np.maximum(counts, 1)) - 1
-        sigma = np.zeros(n)
-        hit = rank == want[r]
-        sigma[r[hit]] = dd[hit]
+        sigma = dd[:, min(self.scale_neighbors, k) - 1]
         positive = sigma > 0
         sigma = np.where(positive, sigma, sigma[positive].min() if positive.any() else 1.0)
-        w = np.exp(-(dd**2) / (sigma[r] * sigma[c]))
+        w = np.exp(-(dd**2) / (sigma[:, None] * sigma[c])).ravel()
+        r, c = np.repeat(np.arange(n), k), c.ravel()
         A = sparse.csr_matrix((w, (r, c)), shape=(n, n))
         return A.maximum(A.T).tocsr()
 
@@ -343,20 +339,3 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         )
         self.labels_ = labels
         return self
-
-    def fit_predict(self, X, y=None):
-        """Cluster ``X`` and return the labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_views * n_features_per_view)
-            Samples, view by view.
-        y : Ignored
-            Not used, present for API consistency.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Cluster of each sample.
-        """
-        return self.fit(X).labels_
