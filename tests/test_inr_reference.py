@@ -14,15 +14,7 @@ from sklearn_specclust.inr._torch_model import (  # noqa: E402
     reference_direction,
 )
 
-TINY = dict(
-    latent_dim=3,
-    hidden=(16,),
-    hyper_hidden=(16,),
-    fn_hidden=(16,),
-    n_fourier=8,
-    max_epochs=2,
-    batch_size=16,
-)
+from test_inr_encoder import TINY  # noqa: E402  the same tiny encoder
 KINDS = ["com", "radial_com", "axis", "axis_com"]
 
 

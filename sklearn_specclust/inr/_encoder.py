@@ -555,18 +555,21 @@ or (n_samples, h, w, c)
         return self
 
     # ------------------------------------------------------------- inference
-    def _encode(self, X, average=False):
+    def _batches(self, X, size=256):
+        """The fitted-shape images of ``X`` as tensors of at most ``size`` images."""
         check_is_fitted(self, "module_")
+        images = self._to_tensor(self._validate(X, reset=False))
+        return [images[start : start + size] for start in range(0, images.shape[0], size)]
+
+    def _encode(self, X, average=False):
+        batches = self._batches(X)
         torch = import_torch("RotInvINREncoder")
         from ._torch_model import rotate_images
 
-        maps = self._validate(X, reset=False)
-        images = self._to_tensor(maps)
         k = self.n_test_rotations if average else 0
         outs = [], [], []
         with torch.no_grad():
-            for start in range(0, images.shape[0], 256):
-                batch = images[start : start + 256]
+            for batch in batches:
                 p, inv, aux = self.module_.encode(batch)
                 for j in range(1, k):
                     angles = batch.new_full((batch.shape[0],), 2 * math.pi * j / k)
@@ -597,13 +600,13 @@ or (n_samples, h, w, c)
         from ._orbit import _check_angles
 
         check_is_fitted(self, "module_")
-        torch = import_torch("RotInvINREncoder")
         angles = _check_angles(self.view_angles, "view_angles")
-        images = self._to_tensor(self._validate(X, reset=False))
+        batches = self._batches(X)
+        torch = import_torch("RotInvINREncoder")
         out = []
         with torch.no_grad():
-            for start in range(0, images.shape[0], 256):
-                views = self.module_.encode_views(images[start : start + 256], angles)
+            for batch in batches:
+                views = self.module_.encode_views(batch, angles)
                 out.append(views.permute(1, 0, 2).reshape(views.shape[1], -1))
         return torch.cat(out).cpu().numpy().astype(np.float64)
 

@@ -38,17 +38,10 @@ def canonical_views(images, reference, angles):
     ``images`` is a ``(n, c, h, w)`` tensor; ``reference`` a kind of
     :func:`~sklearn_specclust.inr._torch_model.reference_direction`.
     """
-    torch = import_torch("CanonicalViews")
-    from ._torch_model import canonicalize, reference_direction, rotate_images
+    import_torch("CanonicalViews")
+    from ._torch_model import canonicalize, reference_direction, turned_views
 
-    canon = canonicalize(images, reference_direction(images, reference))
-    n = images.shape[0]
-    return torch.stack(
-        [
-            canon if a == 0 else rotate_images(canon, canon.new_full((n,), a))
-            for a in angles
-        ]
-    )
+    return turned_views(canonicalize(images, reference_direction(images, reference)), angles)
 
 
 class CanonicalViews(TransformerMixin, BaseEstimator):

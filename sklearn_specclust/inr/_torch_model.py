@@ -139,6 +139,14 @@ def canonicalize(images, u):
     return rotate_images(images, angles)
 
 
+def turned_views(canon, angles):
+    """Views ``(n_views, n, c, h, w)``: ``canon`` turned by each of ``angles`` (0 keeps it)."""
+    n = canon.shape[0]
+    return torch.stack(
+        [canon if a == 0 else rotate_images(canon, canon.new_full((n,), a)) for a in angles]
+    )
+
+
 def _mlp(sizes, last_activation=False):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -321,14 +329,12 @@ class RotInvINR(nn.Module):
         predicted one), turned by each of ``angles`` and encoded without
         measuring its orientation again.
         """
-        u = unit(self.encode(images)[0])
-        canon = canonicalize(images, u)
-        n = images.shape[0]
-        out = []
-        for a in angles:
-            view = canon if a == 0 else rotate_images(canon, canon.new_full((n,), a))
-            out.append(self.encoder(view)[1])
-        return torch.stack(out)
+        if self.reference is None:
+            u = unit(self.encoder(images)[0])
+        else:  # measured: no encoder pass is needed to find it
+            u = unit(reference_direction(images, self.reference))
+        views = turned_views(canonicalize(images, u), angles)
+        return torch.stack([self.encoder(view)[1] for view in views])
 
     def decode(self, z, u, size=None):
         """Images ``(n, c, H, W)`` at orientation ``u`` (``size`` defaults to fitted)."""
