@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..cluster._common import check_n_clusters, kmeans_on_embedding
 from ..utils import import_torch
+from ._encoder import _default_image_shape
 
 #: Views of the published preset: the canonical image, its half turn, and both
 #: turned by +-20 degrees (the measured reference axis is noisy by about that).
@@ -110,8 +111,7 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
                     f"{n_features} features."
                 )
             return h, w
-        side = int(round(math.sqrt(n_features)))
-        return (side, side) if side * side == n_features else (1, n_features)
+        return _default_image_shape(n_features)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
