@@ -46,6 +46,14 @@ class Report:
                 fh.write("\n".join(self.lines) + "\n")
 
 
+def clustering_scores(y, labels):
+    """``(ACC, NMI, ARI, FS)`` of ``clustering_report`` (FS: pairwise F-score)."""
+    from sklearn_specclust.metrics import clustering_report
+
+    r = clustering_report(y, labels)
+    return r.acc, r.nmi, r.ari, r.fs
+
+
 def clustering_table(rows, time_label="fit_predict s"):
     """Markdown lines of ``(method, ACC, NMI, ARI, FS, seconds)`` rows."""
     lines = [f"| method | ACC | NMI | ARI | FS | {time_label} |",

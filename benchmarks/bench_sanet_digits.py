@@ -20,14 +20,9 @@ from pathlib import Path
 from sklearn.cluster import KMeans, SpectralClustering
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report import clustering_table, print_and_save  # noqa: E402
+from _report import clustering_scores as scores, clustering_table, print_and_save  # noqa: E402
 
 from sklearn_specclust.datasets import load_digits_images
-from sklearn_specclust.metrics import (
-    clustering_accuracy_score,
-    pairwise_f_score,
-)
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn_specclust.sanet import make_sanet
 
 VARIANTS = {
@@ -49,11 +44,6 @@ VARIANTS = {
         preset="digits-plus", layer1__n_components=32, patches1__patch_size=5,
         patches1__padding=2, pool=(4, 3, "valid")),
 }
-
-
-def scores(y, labels):
-    return (clustering_accuracy_score(y, labels), normalized_mutual_info_score(y, labels),
-            adjusted_rand_score(y, labels), pairwise_f_score(y, labels))
 
 
 def main():

@@ -31,14 +31,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans, SpectralClustering
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.pipeline import Pipeline
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _report import print_and_save  # noqa: E402
+from _report import clustering_scores as scores, print_and_save  # noqa: E402
 
 from sklearn_specclust.datasets import load_fashion_mnist  # noqa: E402
-from sklearn_specclust.metrics import clustering_accuracy_score, pairwise_f_score  # noqa: E402
 from sklearn_specclust.sanet import make_sanet  # noqa: E402
 
 HEADS = {"k-means": {}, "spectral head (15)": dict(head="spectral", embed__n_components=15)}
@@ -87,11 +85,6 @@ def _step_name(key):
     """``preset: layerN > step``: a step named after the last layer before it."""
     layers = [i for i, name in enumerate(key) if name.startswith("layer")]
     return f"{key[0]}: " + " > ".join(key[layers[-1] if layers else 1:])
-
-
-def scores(y, labels):
-    return (clustering_accuracy_score(y, labels), normalized_mutual_info_score(y, labels),
-            adjusted_rand_score(y, labels), pairwise_f_score(y, labels))
 
 
 def network_rows(cache, tag, preset, depth, X, y, seed):
