@@ -1,19 +1,26 @@
 """Registry of the models the CLI can run.
 
-Each entry maps a model name to ``"module:factory"`` and a one-line
-description. The factory is called as ``factory(n_clusters=..., random_state=...)``
-and returns an estimator (usually a Pipeline) with ``fit_predict``. Factories
-are imported only when the model is used, so the registry never imports torch.
+Each entry maps a model name to ``"module:factory"``, a one-line description
+and its source (``"ours"``, a paper, or ``"baseline"``). The factory is called
+as ``factory(n_clusters=..., random_state=...)`` (and ``image_shape=`` when it
+takes it) and returns an estimator with ``fit_predict``. Factories are
+imported only when the model is used, so the registry never imports torch.
 
-A new model registers itself by adding one line to ``MODELS``.
+The SA-Net models are the presets of :func:`~sklearn_specclust.sanet.make_sanet`
+under their own names, read from ``sanet.PRESETS``: a new preset is a new
+model without touching this file.
 """
 
 import importlib
 import inspect
+import warnings
+from functools import partial
 
 from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
+
+from .sanet._presets import DEFAULT_PRESET, PRESETS
 
 
 def _flatten(X):
@@ -44,64 +51,76 @@ def make_spectral(n_clusters=10, *, random_state=None):
     )
 
 
-def make_sanet_for_images(n_clusters=10, *, random_state=None, image_shape=None):
-    """SA-Net-2 with the preset that fits the images: ``"digits"`` up to 16x16, else ``"mnist"``."""
+def make_sanet_preset(preset, n_clusters=10, *, random_state=None):
+    """``make_sanet(n_clusters, preset=preset)``."""
     from .sanet import make_sanet
 
-    small = image_shape is not None and max(image_shape[:2]) <= 16
-    preset = "digits" if small else "mnist"
     return make_sanet(n_clusters, preset=preset, random_state=random_state)
 
 
-def make_sanet_plus_for_images(n_clusters=10, *, random_state=None, image_shape=None):
-    """SA-Net with our improved one-layer presets and the spectral head.
-
-    ``"digits-plus"`` for images up to 16x16, else ``"mnist-plus"``; the image
-    level spectral head keeps ``round(1.5 * n_clusters)`` eigenvectors (15 for
-    10 clusters, the setting measured in ``benchmarks/results/sanet_*``).
-    """
-    from .sanet import make_sanet
-
+def make_wang2020_for_images(n_clusters=10, *, random_state=None, image_shape=None):
+    """The paper's MNIST network, or its 8x8 version for images up to 16x16."""
     small = image_shape is not None and max(image_shape[:2]) <= 16
-    preset = "digits-plus" if small else "mnist-plus"
-    return make_sanet(n_clusters, preset=preset, head="spectral",
-                      embed__n_components=max(2, round(1.5 * n_clusters)),
-                      random_state=random_state)
+    preset = "wang2020-mnist-8x8" if small else "wang2020-mnist"
+    return make_sanet_preset(preset, n_clusters, random_state=random_state)
 
 
 def make_rotinv_orbit(n_clusters=10, *, random_state=None):
-    """Rotation-invariant AE latent with the measured reference and the orbit stage.
-
-    ``make_rotinv_inr(preset="canonical", clusterer="orbit")`` with the MLP
-    decoder: the best configuration measured on rotated MNIST without 9
-    (ACC 0.861 on 3000 images, ``benchmarks/results/rotinv_mnist_canonical.md``).
-    """
+    """Rotation-invariant AE latent with the measured reference and the orbit stage."""
     from .inr import make_rotinv_inr
 
     return make_rotinv_inr(n_clusters, preset="canonical", clusterer="orbit",
                            encoder__decoder="mlp", random_state=random_state)
 
 
+def _sanet_models():
+    models = {}
+    for name, spec in PRESETS.items():
+        factory = f"sklearn_specclust._models:make_sanet_preset:{name}"
+        default = " (the default)" if name == DEFAULT_PRESET else ""
+        models[name] = (factory, f"SA-Net {spec.summary}{default}", spec.source)
+    return models
+
+
+#: name -> ("module:factory[:preset]", description, source)
 MODELS = {
-    "kmeans": ("sklearn_specclust._models:make_kmeans", "k-means on pixels"),
+    "kmeans": ("sklearn_specclust._models:make_kmeans", "k-means on pixels", "baseline"),
     "spectral": (
         "sklearn_specclust._models:make_spectral",
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
+        "baseline",
     ),
-    "sanet": (
-        "sklearn_specclust._models:make_sanet_for_images",
-        "SA-Net-2: the paper's MNIST preset, or the 8x8 'digits' preset for small images",
+    **_sanet_models(),
+    "wang2020": (
+        "sklearn_specclust._models:make_wang2020_for_images",
+        "SA-Net: 'wang2020-mnist', or 'wang2020-mnist-8x8' for images up to 16x16",
+        "Wang & Jiang 2020, Sec. 4.1",
     ),
-    "sanet-plus": (
-        "sklearn_specclust._models:make_sanet_plus_for_images",
-        "SA-Net, our one-layer 'mnist-plus' / 'digits-plus' presets + spectral head (not the paper)",
+    "rotinv": (
+        "sklearn_specclust.inr:make_rotinv_inr",
+        "rotation-invariant INR + k-means (torch)",
+        "Kwon (thesis)",
     ),
-    "rotinv": ("sklearn_specclust.inr:make_rotinv_inr", "rotation-invariant INR + k-means (torch)"),
     "rotinv-orbit": (
         "sklearn_specclust._models:make_rotinv_orbit",
-        "rotation-invariant AE latent, measured reference, orbit spectral stage (torch; not the thesis)",
+        "rotation-invariant AE latent, measured reference, orbit spectral stage (torch)",
+        "ours",
     ),
 }
+
+#: The model ``specclust run`` uses without ``--model``.
+DEFAULT_MODEL = DEFAULT_PRESET
+
+#: Names of the previous release -> the model they now are.
+DEPRECATED_MODELS = {"sanet": "wang2020", "sanet-plus": DEFAULT_PRESET}
+
+
+def describe(name):
+    """One line for ``specclust list-models``: description, source, default."""
+    _, desc, source = MODELS[name]
+    tags = ["default"] if name == DEFAULT_MODEL else []
+    tags.append("reproduces " + source if source not in ("ours", "baseline") else source)
+    return f"{desc} [{'; '.join(tags)}]"
 
 
 def get_model(name, **kwargs):
@@ -110,20 +129,33 @@ def get_model(name, **kwargs):
     Parameters
     ----------
     name : str
-        A key of ``MODELS``.
+        A key of ``MODELS`` (or a deprecated name, with a ``FutureWarning``).
     **kwargs : dict
-        Passed to the factory (``n_clusters``, ``random_state``).
+        Passed to the factory (``n_clusters``, ``random_state``, and
+        ``image_shape`` where the factory takes it).
 
     Returns
     -------
     estimator : estimator with ``fit_predict``
     """
+    if name in DEPRECATED_MODELS:
+        new = DEPRECATED_MODELS[name]
+        warnings.warn(
+            f"model {name!r} is renamed {new!r}; the old name will be removed in the "
+            "next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        name = new
     if name not in MODELS:
         raise ValueError(
             f"Unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}."
         )
     module, _, attr = MODELS[name][0].partition(":")
+    attr, _, preset = attr.partition(":")
     factory = getattr(importlib.import_module(module), attr)
+    if preset:
+        factory = partial(factory, preset)
     if "image_shape" in kwargs and "image_shape" not in inspect.signature(factory).parameters:
         kwargs.pop("image_shape")
     return factory(**kwargs)

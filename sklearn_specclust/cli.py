@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from ._models import MODELS, get_model
+from ._models import DEFAULT_MODEL, DEPRECATED_MODELS, MODELS, describe, get_model
 
 PROG = "specclust"
 
@@ -49,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
 def _models_epilog():
     width = max(len(name) for name in MODELS)
     lines = ["models (--model):"]
-    lines += [f"  {name:<{width}s}  {desc}" for name, (_, desc) in sorted(MODELS.items())]
+    lines += [f"  {name:<{width}s}  {describe(name)}" for name in sorted(MODELS)]
     return "\n".join(lines)
 
 
@@ -81,8 +81,9 @@ def _build_parser():
         epilog=_models_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("--model", default="kmeans", choices=sorted(MODELS), metavar="MODEL",
-                     help="registered model (default: kmeans; see below)")
+    run.add_argument("--model", default=DEFAULT_MODEL,
+                     choices=sorted(MODELS) + sorted(DEPRECATED_MODELS), metavar="MODEL",
+                     help=f"registered model (default: {DEFAULT_MODEL}; see below)")
     run.add_argument("--dataset", default="digits", metavar="DATASET",
                      help="named data set or path (default: digits)")
     run.add_argument("--n-clusters", type=int, default=None, metavar="K",

@@ -184,8 +184,11 @@ def test_run_mnist(requires_data, capsys):
 def test_list_models_and_help(capsys, monkeypatch):
     assert main(["list-models"]) == 0
     out = capsys.readouterr().out
-    for name, (_, desc) in MODELS.items():
+    for name, (_, desc, _source) in MODELS.items():
         assert name in out and desc in out
+    # the default and the paper reproductions are marked
+    assert "(the default) [default; ours]" in out
+    assert "[reproduces Wang & Jiang 2020, Sec. 4.1 (MNIST)]" in out
     with pytest.raises(SystemExit) as exc:
         main(["--help"])
     assert exc.value.code == 0
@@ -196,7 +199,8 @@ def test_list_models_and_help(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "--rotate" in out and "fashion-mnist" in out and "kmeans" in out
     # a model registered later shows up without touching the CLI
-    monkeypatch.setitem(MODELS, "zzz", ("sklearn_specclust._models:make_kmeans", "test entry"))
+    monkeypatch.setitem(MODELS, "zzz", ("sklearn_specclust._models:make_kmeans", "test entry",
+                                        "baseline"))
     main(["list-models"])
     assert "zzz" in capsys.readouterr().out
 
@@ -222,37 +226,21 @@ def test_python_dash_m_entry_point(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
 
 
-def test_run_sanet_picks_the_digits_preset_for_small_images(capsys):
-    # 8x8 digits are smaller than the MNIST preset's 11x11 patches: the CLI's
-    # sanet model must choose the digits preset instead of failing.
-    import warnings
-
-    from sklearn_specclust._models import get_model
-
-    assert get_model("sanet", n_clusters=3, image_shape=(8, 8)).named_steps[
-        "patches1"
-    ].patch_size != get_model("sanet", n_clusters=3, image_shape=(28, 28)).named_steps[
-        "patches1"
-    ].patch_size
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        assert main(["run", "--model", "sanet", "--dataset", "digits", "--limit", "150"]) == 0
-    out = capsys.readouterr().out
-    assert "model=sanet dataset=digits n_samples=150" in out and "ACC" in out
-
-
-def test_run_sanet_plus_picks_the_preset_that_fits(capsys):
-    import warnings
-
-    from sklearn_specclust._models import get_model
-
-    small = get_model("sanet-plus", n_clusters=4, image_shape=(8, 8))
-    large = get_model("sanet-plus", n_clusters=4, image_shape=(28, 28))
+def test_wang2020_model_picks_the_8x8_network_for_small_images():
+    small = get_model("wang2020", n_clusters=3, image_shape=(8, 8))
+    large = get_model("wang2020", n_clusters=3, image_shape=(28, 28))
     assert small.named_steps["patches1"].patch_size == 4
     assert large.named_steps["patches1"].patch_size == 11
-    assert small.get_params()["embed__n_components"] == 6
+
+
+def test_default_model_runs_and_old_names_warn(capsys):
+    import warnings
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        assert main(["run", "--model", "sanet-plus", "--dataset", "digits", "--limit", "150"]) == 0
+        assert main(["run", "--dataset", "digits", "--limit", "150"]) == 0
     out = capsys.readouterr().out
-    assert "model=sanet-plus dataset=digits n_samples=150" in out and "ACC" in out
+    assert "model=normalized-knn dataset=digits n_samples=150" in out and "ACC" in out
+    for old, new in (("sanet", "wang2020"), ("sanet-plus", "normalized-knn")):
+        with pytest.warns(FutureWarning, match=f"model '{old}' is renamed '{new}'"):
+            get_model(old, n_clusters=3, image_shape=(8, 8))

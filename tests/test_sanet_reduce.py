@@ -87,7 +87,8 @@ def test_mnist_preset_reduce2_slot():
     small = dict(layer1__n_neighbors=(5,), layer1__eps_scales=(), layer1__sigmas=(),
                  layer1__n_components=8, layer2__n_neighbors=(5,), layer2__sigmas=(),
                  layer2__n_components=8)
-    net = make_sanet(3, random_state=0, reduce2=PatchPCA(16, random_state=0), **small)
+    net = make_sanet(3, preset="wang2020-mnist", random_state=0,
+                     reduce2=PatchPCA(16, random_state=0), **small)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         labels = net.fit_predict(X)

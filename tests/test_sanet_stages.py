@@ -81,7 +81,7 @@ def test_patches_errors():
 
 def test_patches_refuse_output_that_will_not_fit(monkeypatch):
     X = np.zeros((50, 28, 28), dtype=np.float32)
-    pe = PatchExtractor(11, step=1).fit(X[:2])  # 18x18x121 floats per image
+    pe = PatchExtractor(11, step=1, padding=0).fit(X[:2])  # 18x18x121 floats per image
     monkeypatch.setenv("SPECCLUST_MAX_MEMORY", "1M")
     with pytest.raises(MemoryError, match=r"patch maps of 50 images.*batches"):
         pe.transform(X)

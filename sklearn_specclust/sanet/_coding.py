@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import from_maps, validate_maps
-from ._normalize import _blocks
+from ._normalize import _blocks, _resolve_block_size
 
 
 def _groups(n_channels, n_bits, block_size, remainder):
@@ -41,7 +41,7 @@ class BitCoder(TransformerMixin, BaseEstimator):
     ----------
     n_bits : int, default=8
         Group length ``L``: binary maps per decimal map.
-    block_size : int, list of int or None, default=None
+    block_size : int, list of int, "auto" or None, default="auto"
         Channels of each concatenated spectral procedure. A spectral layer
         concatenates one block per procedure, each block in ascending
         eigenvalue order; groups are formed inside each block and never
@@ -89,17 +89,19 @@ class BitCoder(TransformerMixin, BaseEstimator):
 
     _parameter_constraints = {
         "n_bits": [Interval(Integral, 1, 52, closed="both")],
-        "block_size": [Interval(Integral, 1, None, closed="left"), list, tuple, None],
+        "block_size": [
+            Interval(Integral, 1, None, closed="left"), list, tuple, StrOptions({"auto"}), None
+        ],
         "remainder": [StrOptions({"keep", "drop"})],
     }
 
-    def __init__(self, n_bits=8, *, block_size=None, remainder="keep"):
+    def __init__(self, n_bits=8, *, block_size="auto", remainder="keep"):
         self.n_bits = n_bits
         self.block_size = block_size
         self.remainder = remainder
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, channel_blocks=None):
         """Plan the channel groups.
 
         Parameters
@@ -109,6 +111,9 @@ class BitCoder(TransformerMixin, BaseEstimator):
             Binary (or real, read as ``x > 0``) feature maps.
         y : None
             Ignored.
+        channel_blocks : int or None, default=None
+            Channels per procedure of the layer before, used when
+            ``block_size="auto"`` (:func:`make_sanet`'s pipeline passes it).
 
         Returns
         -------
@@ -117,7 +122,10 @@ class BitCoder(TransformerMixin, BaseEstimator):
         """
         maps, _ = validate_maps(self, X, reset=True)
         self.groups_ = _groups(
-            maps.shape[-1], self.n_bits, self.block_size, self.remainder
+            maps.shape[-1],
+            self.n_bits,
+            _resolve_block_size(self.block_size, channel_blocks),
+            self.remainder,
         )
         return self
 

@@ -4,7 +4,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import from_maps, validate_maps
@@ -30,6 +30,13 @@ def _blocks(n_channels, block_size):
             )
     stops = np.cumsum(sizes)
     return [(int(stop - size), int(stop)) for size, stop in zip(sizes, stops)]
+
+
+def _resolve_block_size(block_size, channel_blocks):
+    """``block_size`` with ``"auto"`` replaced by the pipeline's ``channel_blocks``."""
+    if isinstance(block_size, str):  # "auto"
+        return channel_blocks
+    return block_size
 
 
 def block_normalize(maps, block_size=None):
@@ -76,10 +83,14 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    block_size : int, list of int or None, default=None
+    block_size : int, list of int, "auto" or None, default="auto"
         Channels per block: one int for equal consecutive blocks (a layer's
         ``n_components``), a list for blocks of different sizes, ``None`` for
-        one block of all channels.
+        one block of all channels. ``"auto"`` takes the blocks of the spectral
+        layer before the stage: inside a pipeline made by :func:`make_sanet`
+        the layer's ``n_components`` (given to ``fit`` as ``channel_blocks``),
+        so a search over the layer's ``n_components`` keeps the blocks right;
+        on its own, one block of all channels.
 
     Attributes
     ----------
@@ -121,14 +132,16 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "block_size": [Interval(Integral, 1, None, closed="left"), list, tuple, None],
+        "block_size": [
+            Interval(Integral, 1, None, closed="left"), list, tuple, StrOptions({"auto"}), None
+        ],
     }
 
-    def __init__(self, block_size=None):
+    def __init__(self, block_size="auto"):
         self.block_size = block_size
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, channel_blocks=None):
         """Check that the blocks tile the channels.
 
         Parameters
@@ -138,6 +151,9 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
             Feature maps.
         y : None
             Ignored.
+        channel_blocks : int or None, default=None
+            Channels per procedure of the layer before, used when
+            ``block_size="auto"`` (:func:`make_sanet`'s pipeline passes it).
 
         Returns
         -------
@@ -145,7 +161,8 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
             Fitted transformer.
         """
         maps, _ = validate_maps(self, X, reset=True)
-        self.n_blocks_ = len(_blocks(maps.shape[-1], self.block_size))
+        self.blocks_ = _blocks(maps.shape[-1], _resolve_block_size(self.block_size, channel_blocks))
+        self.n_blocks_ = len(self.blocks_)
         return self
 
     def transform(self, X):
@@ -164,7 +181,7 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "n_blocks_")
         maps, was_2d = validate_maps(self, X, reset=False)
-        return from_maps(block_normalize(maps, self.block_size), was_2d)
+        return from_maps(block_normalize(maps, [b - a for a, b in self.blocks_]), was_2d)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -22,6 +22,49 @@ def _pair(value, name):
     return pair
 
 
+def auto_geometry(height, width):
+    """Patch size, step and padding that ``"auto"`` derives from the image size.
+
+    With ``side = min(height, width)``: ``patch_size = side // 3 + 2`` (at most
+    ``side``), ``step = round(side / 14)`` (at least 1) and ``padding =
+    patch_size // 2 - 1`` (at least 0). Patches span about a third of the
+    image and the patch map has 13 to 16 locations a side whatever the image
+    size: 11x11 patches at stride 2 with padding 4 on 28x28 images (13x13
+    locations), 4x4 at stride 1 with padding 1 on 8x8 images (7x7).
+
+    Parameters
+    ----------
+    height, width : int
+        Image size.
+
+    Returns
+    -------
+    patch_size, step, padding : int
+    """
+    side = int(min(height, width))
+    patch = min(side, side // 3 + 2)
+    return patch, max(1, int(round(side / 14))), max(0, patch // 2 - 1)
+
+
+def infer_image_shape(n_features):
+    """``(side, side)`` or ``(side, side, 3)`` images for rows of ``n_features``.
+
+    Raises
+    ------
+    ValueError
+        When ``n_features`` is neither a square nor three times a square.
+    """
+    for channels in (1, 3):
+        side = int(round(np.sqrt(n_features / channels)))
+        if channels * side * side == n_features:
+            return (side, side) if channels == 1 else (side, side, 3)
+    raise ValueError(
+        f"Cannot read rows of {n_features} features as square images (neither a "
+        "square number nor three times one). Pass 3-D (n, height, width) or 4-D "
+        "(n, height, width, channels) images, or set image_shape."
+    )
+
+
 def _input_dtype(X):
     """float32 for integer images (uint8 pixels), else validation's default."""
     dtype = getattr(X, "dtype", None)
@@ -79,21 +122,26 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    patch_size : int or tuple of int, default=11
-        Patch height and width (one int for a square patch).
-    step : int, default=1
-        Stride between neighbouring patches.
-    padding : int, default=0
+    patch_size : int, tuple of int or "auto", default="auto"
+        Patch height and width (one int for a square patch). ``"auto"``
+        derives it from the image size seen in ``fit`` (see
+        :func:`auto_geometry`: about a third of the smaller side).
+    step : int or "auto", default="auto"
+        Stride between neighbouring patches; ``"auto"``: ``round(side / 14)``.
+    padding : int or "auto", default="auto"
         Zero pixels added on every side of the image before extraction; the
         SA-Net MNIST setting (28x28, 11x11, step 5) uses 4 for a 6x6 output.
+        ``"auto"``: ``patch_size // 2 - 1``.
     remove_mean : bool, default=False
         Subtract each patch's mean (over its pixels and channels), as SA-Net
         does for first-layer patches.
-    image_shape : tuple of int, default=None
+    image_shape : tuple of int, "auto" or None, default=None
         ``(height, width)`` or ``(height, width, channels)``: read 2-D input
         rows as flattened images of this shape (e.g. ``(28, 28)`` for
-        ``(n, 784)`` MNIST). With ``None``, 2-D rows are 1x1 maps with
-        ``n_features`` channels (the data-shape contract).
+        ``(n, 784)`` MNIST). ``"auto"`` reads rows of ``s * s`` features as
+        ``s x s`` images and rows of ``3 * s * s`` as RGB images. With
+        ``None``, 2-D rows are 1x1 maps with ``n_features`` channels (the
+        data-shape contract).
     output : {"auto", "maps", "rows"}, default="auto"
         Layout of the result: ``"auto"`` gives 2-D rows for 2-D input and 4-D
         maps otherwise; ``"maps"`` always gives 4-D maps (what the next
@@ -107,6 +155,8 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         in ``fit``, as set by scikit-learn's validation.
     output_shape_ : tuple of int
         ``(out_height, out_width, patch_features)`` of one image's patch map.
+    patch_size_, step_, padding_ : tuple of int, int, int
+        The geometry used (``"auto"`` resolved).
 
     See Also
     --------
@@ -138,20 +188,22 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "patch_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "step": [Interval(Integral, 1, None, closed="left")],
-        "padding": [Interval(Integral, 0, None, closed="left")],
+        "patch_size": [
+            Interval(Integral, 1, None, closed="left"), tuple, list, StrOptions({"auto"})
+        ],
+        "step": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "padding": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "remove_mean": ["boolean"],
-        "image_shape": [tuple, list, None],
+        "image_shape": [tuple, list, StrOptions({"auto"}), None],
         "output": [StrOptions({"auto", "maps", "rows"})],
     }
 
     def __init__(
         self,
-        patch_size=11,
+        patch_size="auto",
         *,
-        step=1,
-        padding=0,
+        step="auto",
+        padding="auto",
         remove_mean=False,
         image_shape=None,
         output="auto",
@@ -164,13 +216,50 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         self.output = output
 
     def _validate(self, X, *, reset):
-        return validate_maps(
-            self,
-            X,
-            reset=reset,
-            image_shape=self.image_shape,
-            dtype=_input_dtype(X),
-        )
+        """4-D maps of ``X`` and whether it came as 2-D rows.
+
+        With ``image_shape`` set, images and flat rows of the same images are
+        interchangeable: both are read as rows of ``height * width * channels``
+        features, so a transformer fitted on one layout accepts the other.
+        """
+        dtype = _input_dtype(X)
+        if self.image_shape is None:
+            return validate_maps(self, X, reset=reset, dtype=dtype)
+        ndim = np.ndim(X)
+        if ndim in (3, 4):
+            X = np.asarray(X)
+            shape = X.shape[1:] + ((1,) if ndim == 3 else ())
+            X = X.reshape(X.shape[0], -1)
+        elif isinstance(self.image_shape, str):  # "auto" on rows
+            shape = infer_image_shape(np.shape(X)[1]) if ndim == 2 else None
+        else:
+            shape = tuple(self.image_shape)
+        if shape is not None and len(shape) == 2:
+            shape = shape + (1,)
+        if reset:
+            self._image_shape = shape
+        elif shape is not None and shape != self._image_shape and ndim in (3, 4):
+            raise ValueError(
+                f"X holds images of shape {shape}, but {type(self).__name__} was "
+                f"fitted on images of shape {self._image_shape}."
+            )
+        if ndim != 2 and not isinstance(self.image_shape, str):
+            given = tuple(self.image_shape) + ((1,) if len(self.image_shape) == 2 else ())
+            if shape != given:
+                raise ValueError(
+                    f"X holds images of shape {shape}, but image_shape="
+                    f"{tuple(self.image_shape)}; give images of that shape or set "
+                    "image_shape='auto'."
+                )
+        maps, _ = validate_maps(self, X, reset=reset, image_shape=shape, dtype=dtype)
+        return maps, ndim == 2
+
+    def _geometry(self, h, w):
+        auto = auto_geometry(h, w)
+        patch = auto[0] if self.patch_size == "auto" else self.patch_size
+        step = auto[1] if self.step == "auto" else int(self.step)
+        padding = auto[2] if self.padding == "auto" else int(self.padding)
+        return _pair(patch, "patch_size"), step, padding
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -190,26 +279,22 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
             Fitted transformer.
         """
         maps, _ = self._validate(X, reset=True)
-        ph, pw = _pair(self.patch_size, "patch_size")
         h, w, c = maps.shape[1:]
-        H, W = h + 2 * self.padding, w + 2 * self.padding
+        (ph, pw), step, padding = self._geometry(h, w)
+        H, W = h + 2 * padding, w + 2 * padding
         if ph > H or pw > W:
             raise ValueError(
                 f"patch_size={(ph, pw)} is larger than the padded image "
-                f"{(H, W)} (image {(h, w)} + 2 * padding={self.padding}). Use a "
-                "smaller patch_size or more padding"
+                f"{(H, W)} (image {(h, w)} + 2 * padding={padding}). Use a "
+                "smaller patch_size, more padding, or patch_size='auto'"
                 + (
                     ", or give image_shape to read 2-D rows as images."
                     if self.image_shape is None and (h, w) == (1, 1)
                     else "."
                 )
             )
-        self._patch = (ph, pw)
-        self.output_shape_ = (
-            (H - ph) // self.step + 1,
-            (W - pw) // self.step + 1,
-            ph * pw * c,
-        )
+        self.patch_size_, self.step_, self.padding_ = (ph, pw), step, padding
+        self.output_shape_ = ((H - ph) // step + 1, (W - pw) // step + 1, ph * pw * c)
         return self
 
     def transform(self, X):
@@ -238,9 +323,9 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         )
         patches = extract_patches(
             maps,
-            self._patch,
-            step=self.step,
-            padding=self.padding,
+            self.patch_size_,
+            step=self.step_,
+            padding=self.padding_,
             remove_mean=self.remove_mean,
         )
         flat = {"auto": was_2d, "maps": False, "rows": True}[self.output]

@@ -65,6 +65,23 @@ def abs_max_pool(maps, pool_size, *, stride=1, padding="same"):
     return best
 
 
+def adaptive_geometry(size, output_size):
+    """Window and stride of ``output_size`` overlapping "valid" windows over ``size``.
+
+    ``g = min(output_size, size)`` windows of ``size - (g - 1) * stride``
+    locations at ``stride = max(1, (size - 1) // g)``: they cover the whole
+    map and overlap by about a quarter (13 locations -> 5x5 windows at
+    stride 4; 7 -> 3x3 at stride 2).
+
+    Returns
+    -------
+    pool_size, stride : int
+    """
+    g = max(1, min(int(output_size), int(size)))
+    stride = max(1, (size - 1) // g)
+    return int(size - (g - 1) * stride), int(stride)
+
+
 class AbsMaxPool(TransformerMixin, BaseEstimator):
     """Abs-max pooling of feature maps (SA-Net, Eq. 10).
 
@@ -84,6 +101,12 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         it at the border, so with ``stride=1`` the map keeps its size (the
         SA-Net MNIST setting, which keeps 3x3 maps for 72 coded features);
         ``"valid"`` uses only windows that fit inside the map.
+    output_size : int or None, default=None
+        Adaptive pooling: when set, ``pool_size``, ``stride`` and ``padding``
+        are derived in ``fit`` from the smaller side of the maps so that
+        ``output_size`` overlapping "valid" windows cover each side (see
+        :func:`adaptive_geometry`), as torch's ``AdaptiveMaxPool2d`` does
+        with disjoint windows.
 
     Attributes
     ----------
@@ -92,6 +115,8 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         ``fit``.
     output_shape_ : tuple of int
         ``(out_height, out_width, channels)`` of one pooled map.
+    pool_size_, stride_, padding_ : int, int, str
+        The geometry used.
 
     See Also
     --------
@@ -125,12 +150,14 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         "pool_size": [Interval(Integral, 1, None, closed="left")],
         "stride": [Interval(Integral, 1, None, closed="left")],
         "padding": [StrOptions({"same", "valid"})],
+        "output_size": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, pool_size=3, *, stride=1, padding="same"):
+    def __init__(self, pool_size=3, *, stride=1, padding="same", output_size=None):
         self.pool_size = pool_size
         self.stride = stride
         self.padding = padding
+        self.output_size = output_size
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -151,13 +178,18 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         """
         maps, _ = validate_maps(self, X, reset=True)
         h, w, c = maps.shape[1:]
-        if self.padding == "valid" and self.pool_size > min(h, w):
+        size, stride, padding = self.pool_size, self.stride, self.padding
+        if self.output_size is not None:
+            (size, stride), padding = adaptive_geometry(min(h, w), self.output_size), "valid"
+        if padding == "valid" and size > min(h, w):
             raise ValueError(
-                f"pool_size={self.pool_size} is larger than the maps ({h}, {w}) "
-                "with padding='valid'. Use a smaller pool_size or padding='same'."
+                f"pool_size={size} is larger than the maps ({h}, {w}) "
+                "with padding='valid'. Use a smaller pool_size, padding='same' or "
+                "output_size."
             )
-        oh = _pool_geometry(h, self.pool_size, self.stride, self.padding)[2]
-        ow = _pool_geometry(w, self.pool_size, self.stride, self.padding)[2]
+        self.pool_size_, self.stride_, self.padding_ = size, stride, padding
+        oh = _pool_geometry(h, size, stride, padding)[2]
+        ow = _pool_geometry(w, size, stride, padding)[2]
         self.output_shape_ = (oh, ow, c)
         return self
 
@@ -179,7 +211,7 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "output_shape_")
         maps, was_2d = validate_maps(self, X, reset=False)
         pooled = abs_max_pool(
-            maps, self.pool_size, stride=self.stride, padding=self.padding
+            maps, self.pool_size_, stride=self.stride_, padding=self.padding_
         )
         return from_maps(pooled, was_2d)
 

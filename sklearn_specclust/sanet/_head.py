@@ -1,0 +1,203 @@
+"""SpectralHead: spectral clustering of whole images, eigenvector count chosen by Ncut."""
+
+from numbers import Integral
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.cluster import KMeans
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..spectral import SpectralAnalysisLayer
+
+#: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
+AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+def normalized_cut(graph, labels):
+    """Normalised cut of a partition on a weighted graph (Shi & Malik).
+
+    ``sum_c cut(c, V \\ c) / vol(c)``: 0 when no edge leaves any cluster,
+    up to the number of clusters when every edge does.
+
+    Parameters
+    ----------
+    graph : sparse matrix of shape (n_samples, n_samples)
+        Symmetric non-negative affinities.
+    labels : ndarray of shape (n_samples,)
+        The partition.
+
+    Returns
+    -------
+    ncut : float
+    """
+    graph = sparse.csr_matrix(graph)
+    _, labels = np.unique(labels, return_inverse=True)
+    member = sparse.csr_matrix(
+        (np.ones(len(labels)), (np.arange(len(labels)), labels))
+    )
+    within = np.asarray((member.T @ graph @ member).diagonal()).ravel()
+    volume = np.asarray(member.T @ np.asarray(graph.sum(axis=1))).ravel()
+    return float(np.sum((volume - within) / np.maximum(volume, np.finfo(float).tiny)))
+
+
+def _candidates(n_clusters, n_components, n_samples):
+    if n_components != "auto":
+        return [int(n_components)]
+    ms = sorted({max(n_clusters, int(round(f * n_clusters))) for f in AUTO_FACTORS})
+    return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
+
+
+class SpectralHead(ClusterMixin, BaseEstimator):
+    """Spectral clustering of whole images, with out-of-sample ``predict``.
+
+    Every sample (an image's SA-Net features) is a node of a kNN graph; its
+    smallest normalised-Laplacian eigenvectors, each row scaled to unit
+    length (Ng, Jordan & Weiss), are clustered by k-means. New samples are
+    embedded by the Nystrom extension of
+    :class:`~sklearn_specclust.spectral.SpectralAnalysisLayer` and assigned
+    to the nearest centre.
+
+    More eigenvectors than clusters often separate clusters better, but how
+    many depends on the data. ``n_components="auto"`` tries ``n_clusters``
+    up to ``2 * n_clusters`` eigenvectors and keeps the partition of least
+    normalised cut (Shi & Malik) on one kNN graph of the samples that all
+    candidates share, so the choice needs no labels and costs one k-means
+    per candidate.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters.
+    n_neighbors : int, default=10
+        Neighbours of the kNN graph (at most ``n_samples - 1``).
+    n_components : int or "auto", default="auto"
+        Eigenvectors clustered; ``"auto"`` chooses among ``n_clusters`` x
+        (1, 1.25, 1.5, 1.75, 2) by the normalised cut.
+    n_init : int, default=10
+        k-means restarts per candidate.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the eigensolver and k-means.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+        Cluster of every training sample.
+    n_components_ : int
+        Eigenvectors used.
+    ncut_scores_ : dict
+        Normalised cut of the partition of each candidate number of
+        eigenvectors (empty when ``n_components`` is an int).
+    embedding_ : SpectralAnalysisLayer
+        The fitted kNN spectral embedding (``n_components_`` columns used).
+    kmeans_ : KMeans
+        k-means on the chosen, row-normalised eigenvectors.
+    n_features_in_ : int
+        Features seen in ``fit``.
+
+    See Also
+    --------
+    make_sanet : uses this head with ``head="spectral"``.
+    sklearn.cluster.SpectralClustering : the same idea without ``predict``.
+
+    References
+    ----------
+    .. [1] A. Y. Ng, M. I. Jordan and Y. Weiss, "On spectral clustering:
+       analysis and an algorithm", NIPS 2001.
+    .. [2] J. Shi and J. Malik, "Normalized cuts and image segmentation",
+       IEEE TPAMI 22(8), 2000.
+    .. [3] Y. Bengio et al., "Out-of-sample extensions for LLE, Isomap, MDS,
+       Eigenmaps, and spectral clustering", NIPS 2004.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_blobs
+    >>> from sklearn_specclust.sanet import SpectralHead
+    >>> X, _ = make_blobs(150, centers=3, random_state=0)
+    >>> head = SpectralHead(3, random_state=0).fit(X)
+    >>> head.labels_.shape, head.predict(X[:5]).shape
+    ((150,), (5,))
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_clusters=8, *, n_neighbors=10, n_components="auto", n_init=10,
+                 random_state=None):
+        self.n_clusters = n_clusters
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.n_init = n_init
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Embed the samples, choose the eigenvectors and cluster them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples (e.g. flattened SA-Net features).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SpectralHead
+        """
+        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        n = X.shape[0]
+        if n < max(2, self.n_clusters):
+            raise ValueError(
+                f"n_samples={n} should be >= n_clusters={self.n_clusters} and >= 2."
+            )
+        k = min(self.n_neighbors, n - 1)
+        ms = _candidates(self.n_clusters, self.n_components, n)
+        self.embedding_ = SpectralAnalysisLayer(
+            n_neighbors=(k,), eps_scales=(), sigmas=(), n_components=max(ms),
+            max_nodes=None, random_state=self.random_state,
+        )
+        U = self.embedding_.fit_transform(X)
+        graph = None
+        if len(ms) > 1:
+            graph = NearestNeighbors(n_neighbors=k).fit(X).kneighbors_graph(mode="connectivity")
+            graph = graph + graph.T
+        self.ncut_scores_, fits = {}, {}
+        for m in ms:
+            km = KMeans(self.n_clusters, n_init=self.n_init, random_state=self.random_state)
+            labels = km.fit_predict(normalize(U[:, :m]))
+            fits[m] = km
+            if graph is not None:
+                self.ncut_scores_[m] = normalized_cut(graph, labels)
+        best = min(ms, key=lambda m: (self.ncut_scores_.get(m, 0.0), m))
+        self.n_components_ = best
+        self.kmeans_ = fits[best]
+        self.labels_ = self.kmeans_.labels_
+        return self
+
+    def _embed(self, X):
+        return normalize(self.embedding_.transform(X)[:, : self.n_components_])
+
+    def predict(self, X):
+        """Nearest centre of the embedded samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            New samples.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self.kmeans_.predict(self._embed(X).astype(self.kmeans_.cluster_centers_.dtype))
