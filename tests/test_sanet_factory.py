@@ -10,8 +10,8 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
-from sklearn_specclust.sanet import PRESETS, SANetPipeline, make_sanet
-from sklearn_specclust.sanet._presets import DEPRECATED_PRESETS, head_components
+from sklearn_specclust.sanet import PRESETS, SANetPipeline, SpectralHead, make_sanet
+from sklearn_specclust.sanet._presets import DEPRECATED_PRESETS
 
 # Small, fast versions of the paper's two-layer presets.
 PAPER_SMALL = dict(
@@ -68,13 +68,13 @@ def test_default_is_our_normalised_network_with_spectral_head():
     net = make_sanet(10)
     assert isinstance(net, Pipeline) and isinstance(net, SANetPipeline)
     assert [n for n, _ in net.steps] == [
-        "patches1", "layer1", "norm1", "pool", "binarize", "code", "flatten",
-        "embed", "normalize", "cluster"]
+        "patches1", "layer1", "norm1", "pool", "binarize", "code", "flatten", "cluster"]
     p = net.get_params()
     assert p["patches1__patch_size"] == "auto" and p["pool__output_size"] == 3
     assert p["layer1__n_neighbors"] == (9,) and p["layer1__n_components"] == 64
     assert p["binarize"] == "passthrough" and p["code"] == "passthrough"
-    assert p["embed__n_components"] == head_components(10) == 15
+    assert isinstance(net.named_steps["cluster"], SpectralHead)
+    assert p["cluster__n_components"] == "auto" and p["cluster__n_clusters"] == 10
     assert PRESETS["normalized-knn"].source == "ours"
     assert all(PRESETS[name].source.startswith("Wang & Jiang 2020")
                for name in PRESETS if name.startswith("wang2020"))
@@ -239,31 +239,34 @@ def test_old_names_warn_and_build_the_old_network(old):
         net = make_sanet(10, preset=old)
     reference = make_sanet(10, preset=new, **implied)
     assert [n for n, _ in net.steps] == [n for n, _ in reference.steps]
-    assert "embed" not in net.named_steps or old in ("mnist", "faces", "natural", "digits")
+    assert not isinstance(net.named_steps["cluster"], SpectralHead)
 
 
 def test_old_plus_names_keep_the_kmeans_head_and_depth():
     with pytest.warns(FutureWarning):
         net = make_sanet(10, preset="natural-plus")
-    assert "layer2" in net.named_steps and "embed" not in net.named_steps
+    assert "layer2" in net.named_steps
+    assert isinstance(net.named_steps["cluster"], KMeans)
     with pytest.warns(FutureWarning):
         net = make_sanet(10, preset="mnist-plus", head="spectral")
-    assert "embed" in net.named_steps
+    assert isinstance(net.named_steps["cluster"], SpectralHead)
 
 
 # ------------------------------------------------------------ head, clusterer
 
 
-def test_spectral_head_components_follow_n_clusters(digits28):
+def test_spectral_head_chooses_eigenvectors_and_predicts(digits28):
     X = digits28[0][:40]
     net = make_sanet(3, random_state=0, **_small(1))
-    assert net.get_params()["embed__n_components"] == head_components(3) == 4
     labels = _quiet(net.fit_predict, X)
     assert len(np.unique(labels)) == 3
-    emb = _quiet(net[:-1].transform, X[:5])
-    assert emb.shape == (5, 4)
-    assert_allclose(np.linalg.norm(emb, axis=1), 1, rtol=1e-5)
-    assert [head_components(k) for k in (2, 4, 10, 20)] == [3, 6, 15, 30]
+    head = net.named_steps["cluster"]
+    assert set(head.ncut_scores_) == {3, 4, 5, 6}
+    assert head.n_components_ == min(head.ncut_scores_, key=head.ncut_scores_.get)
+    assert_array_equal(_quiet(net.predict, X[:10]), labels[:10])
+    net = make_sanet(3, random_state=0, cluster__n_components=5, **_small(1))
+    _quiet(net.fit, X)
+    assert net.named_steps["cluster"].n_components_ == 5
 
 
 def test_clusterer_and_ablation(digits28):
@@ -273,12 +276,14 @@ def test_clusterer_and_ablation(digits28):
     assert net.get_params()["pool"] == "passthrough"
     assert len(np.unique(_quiet(net.fit_predict, X))) == 3
     assert _quiet(net[:-1].fit_transform, X).shape == (60, 3 * 3 * 8)
-    assert isinstance(make_sanet(3, clusterer="kmeans").steps[-1][1], KMeans)
+    assert isinstance(make_sanet(3, head="kmeans", clusterer="kmeans").steps[-1][1], KMeans)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(clusterer="dbscan"), "clusterer must be None, 'kmeans' or an estimator"),
+    (dict(head="kmeans", clusterer="dbscan"),
+     "clusterer must be None, 'kmeans' or an estimator"),
     (dict(head="dbscan"), "head must be"),
+    (dict(clusterer=KMeans(3)), "the spectral head clusters its own embedding"),
     (dict(preset="cifar"), "Unknown preset 'cifar'"),
     (dict(pool=3), "pool must be None, a bool, 'auto' or a tuple"),
 ])
@@ -307,4 +312,4 @@ def test_verbose_prints_step_times(digits28, capsys):
     X = digits28[0][:20]
     _quiet(make_sanet(2, verbose=True, random_state=0, **_small(1)).fit, X)
     out = capsys.readouterr().out
-    assert "(step 2 of 10) Processing layer1" in out
+    assert "(step 2 of 8) Processing layer1" in out

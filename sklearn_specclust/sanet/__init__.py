@@ -1,13 +1,15 @@
-"""SA-Net stages: patches, patch PCA, block normalisation, abs-max pooling, sign binarization, bit coding."""
+"""SA-Net: the stages, the image-level head, the presets and make_sanet."""
 
 from ._binarize import SignBinarizer
 from ._coding import BitCoder
 from ._factory import make_sanet
-from ._presets import PRESETS, LayerSpec, Preset
+from ._head import SpectralHead
 from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pipeline import SANetPipeline
 from ._pooling import AbsMaxPool
+from ._presets import PRESETS as PRESETS
+from ._presets import LayerSpec, Preset
 from ._reduce import PatchPCA
 
 __all__ = [
@@ -18,6 +20,8 @@ __all__ = [
     "PatchPCA",
     "LayerSpec",
     "Preset",
+    "SANetPipeline",
+    "SpectralHead",
     "SignBinarizer",
     "make_sanet",
 ]

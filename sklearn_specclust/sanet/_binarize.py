@@ -1,13 +1,10 @@
 """Sign binarization of spectral feature maps."""
 
-import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ._base import MapTransformer
 
 
-class SignBinarizer(TransformerMixin, BaseEstimator):
+class SignBinarizer(MapTransformer):
     """Sign of every spectral feature: positive -> 1, otherwise 0 (SA-Net).
 
     The sign of an eigenvector coordinate says on which side of the
@@ -50,45 +47,6 @@ class SignBinarizer(TransformerMixin, BaseEstimator):
     def __init__(self):
         pass
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Record the map shape.
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        validate_maps(self, X, reset=True)
-        return self
-
-    def transform(self, X):
-        """Binarize by sign.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps of the shape seen in ``fit``.
-
-        Returns
-        -------
-        bits : ndarray of the same shape as ``X``
-            1.0 where ``X > 0``, else 0.0.
-        """
-        check_is_fitted(self, "n_features_in_")
-        maps, was_2d = validate_maps(self, X, reset=False)
-        return from_maps((maps > 0).astype(maps.dtype), was_2d)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+    def _transform_maps(self, maps):
+        return (maps > 0).astype(maps.dtype)

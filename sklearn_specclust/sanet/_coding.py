@@ -3,11 +3,9 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ._base import MapTransformer
 from ._normalize import _blocks, _resolve_block_size
 
 
@@ -29,7 +27,7 @@ def _groups(n_channels, n_bits, block_size, remainder):
     return groups
 
 
-class BitCoder(TransformerMixin, BaseEstimator):
+class BitCoder(MapTransformer):
     """Pack groups of binary maps into decimal maps (SA-Net, Eq. 11, Fig. 4).
 
     Consecutive groups of ``n_bits`` binary maps (in ascending eigenvalue
@@ -100,52 +98,16 @@ class BitCoder(TransformerMixin, BaseEstimator):
         self.block_size = block_size
         self.remainder = remainder
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, channel_blocks=None):
-        """Plan the channel groups.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Binary (or real, read as ``x > 0``) feature maps.
-        y : None
-            Ignored.
-        channel_blocks : int or None, default=None
-            Channels per procedure of the layer before, used when
-            ``block_size="auto"`` (:func:`make_sanet`'s pipeline passes it).
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        maps, _ = validate_maps(self, X, reset=True)
+    def _fit_maps(self, maps, channel_blocks=None):
+        # channel_blocks: the last layer's n_components, from make_sanet's pipeline
         self.groups_ = _groups(
             maps.shape[-1],
             self.n_bits,
             _resolve_block_size(self.block_size, channel_blocks),
             self.remainder,
         )
-        return self
 
-    def transform(self, X):
-        """Code every group of binary maps as one decimal map.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Maps of the shape seen in ``fit``.
-
-        Returns
-        -------
-        codes : ndarray of shape (n_samples, height, width, n_groups) \
-                or (n_samples, n_groups)
-            Decimal maps (2-D rows for 2-D input).
-        """
-        check_is_fitted(self, "groups_")
-        maps, was_2d = validate_maps(self, X, reset=False)
+    def _transform_maps(self, maps):
         n, h, w, _ = maps.shape
         codes = np.empty((n, h, w, len(self.groups_)), dtype=maps.dtype)
         for k, (start, stop) in enumerate(self.groups_):
@@ -153,9 +115,4 @@ class BitCoder(TransformerMixin, BaseEstimator):
             weights = 2.0 ** np.arange(length - 1, -1, -1)
             bits = maps[..., start:stop] > 0
             codes[..., k] = bits @ weights.astype(maps.dtype)
-        return from_maps(codes, was_2d)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return codes

@@ -4,9 +4,8 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-
 from sklearn.cluster import KMeans
-from sklearn.preprocessing import FunctionTransformer, Normalizer
+from sklearn.preprocessing import FunctionTransformer
 
 from ..spectral import SpectralAnalysisLayer
 from ._binarize import SignBinarizer
@@ -15,11 +14,8 @@ from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pipeline import SANetPipeline
 from ._pooling import AbsMaxPool
-from ._presets import DEFAULT_PRESET, DEPRECATED_PRESETS, PRESETS, head_components
-
-#: Neighbours of the image-level kNN graph of ``head="spectral"``.
-HEAD_NEIGHBORS = 10
-
+from ._head import SpectralHead
+from ._presets import DEFAULT_PRESET, DEPRECATED_PRESETS, PRESETS
 
 def _to_rows(X):
     """Flatten maps to one row per image (the input of the head and clusterer)."""
@@ -93,7 +89,14 @@ def _network_steps(spec, layers, random_state):
     return steps
 
 
-def _clusterer(clusterer, n_clusters, random_state):
+def _clusterer(clusterer, head, n_clusters, random_state):
+    if head == "spectral":
+        if clusterer is not None:
+            raise ValueError(
+                "clusterer is the last step of head='kmeans'; the spectral head "
+                "clusters its own embedding (give head='kmeans' with a clusterer)."
+            )
+        return SpectralHead(n_clusters, random_state=random_state)
     if clusterer is None or (isinstance(clusterer, str) and clusterer == "kmeans"):
         return KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
     if isinstance(clusterer, str) or not hasattr(clusterer, "fit"):
@@ -131,8 +134,8 @@ def make_sanet(
     Steps are named so that ``GridSearchCV`` reaches every parameter:
     ``patches1``, ``layer1`` (``norm1`` for normalised presets), and for
     deeper networks ``pool1``, ``patches2``, ``layer2`` ...; then ``pool``,
-    ``binarize``, ``code``, ``flatten``, the head (``embed``, ``normalize``)
-    and ``cluster``. Every layer embeds new images out of sample, so the
+    ``binarize``, ``code``, ``flatten`` and ``cluster`` (the clusterer, or the
+    :class:`SpectralHead`). Every layer embeds new images out of sample, so the
     pipeline can ``predict`` held-out images.
 
     Parameters
@@ -164,7 +167,7 @@ def make_sanet(
     depth : int or None, default=None
         Number of spectral layers; ``None`` is the preset's.
     clusterer : estimator, "kmeans" or None, default=None
-        The last step; ``None`` and ``"kmeans"`` are
+        The last step of ``head="kmeans"``; ``None`` and ``"kmeans"`` are
         ``KMeans(n_clusters, n_init=10)``.
     pool : bool, "auto", tuple or None, default=None
         Abs-max pooling after the last layer: ``None`` or ``True`` is the
@@ -176,13 +179,12 @@ def make_sanet(
         preset's. A switched-off stage is ``"passthrough"``.
     head : {"kmeans", "spectral"} or None, default=None
         ``None`` is the preset's. ``"kmeans"`` hands the flattened features
-        to ``clusterer`` (the paper). ``"spectral"`` first embeds the
-        *images* with a kNN spectral embedding (step ``embed``, 10
-        neighbours, every image a node, Nystrom extension for new images)
-        and L2-normalises each row (step ``normalize``): spectral clustering
-        of the images on the SA-Net features. It keeps
-        ``max(n_clusters + 1, round(1.5 * n_clusters))`` eigenvectors
-        (``embed__n_components`` sets another number).
+        to ``clusterer`` (the paper). ``"spectral"`` ends in a
+        :class:`SpectralHead`: spectral clustering of the *images* on the
+        SA-Net features (a kNN graph of the images, every image a node,
+        Nystrom extension for new images), with the number of eigenvectors
+        chosen in ``fit`` by the normalised cut (``cluster__n_components``
+        sets one).
     random_state : int, RandomState instance or None, default=None
         Seeds every layer and the default clusterer.
     verbose : bool, default=False
@@ -228,7 +230,7 @@ def make_sanet(
     >>> X, y = load_digits_images(return_X_y=True)
     >>> net = make_sanet(10, random_state=0)
     >>> [name for name, _ in net.steps]
-    ['patches1', 'layer1', 'norm1', 'pool', 'binarize', 'code', 'flatten', 'embed', 'normalize', 'cluster']
+    ['patches1', 'layer1', 'norm1', 'pool', 'binarize', 'code', 'flatten', 'cluster']
     >>> net.fit_predict(X[:200]).shape
     (200,)
     """
@@ -240,7 +242,7 @@ def make_sanet(
     head = implied.get("head", head) or spec.head
     if head not in ("kmeans", "spectral"):
         raise ValueError(f"head must be 'kmeans', 'spectral' or None, got {head!r}.")
-    cluster = _clusterer(clusterer, n_clusters, random_state)
+    cluster = _clusterer(clusterer, head, n_clusters, random_state)
     layers = _layer_specs(name, spec, depth)
     pool = spec.pool if pool is None or pool is True else pool
     binarize = spec.binarize if binarize is None else binarize
@@ -253,14 +255,6 @@ def make_sanet(
         ("code", BitCoder(8) if code else "passthrough"),
         ("flatten", FunctionTransformer(_to_rows)),
     ]
-    if head == "spectral":
-        steps += [
-            ("embed", SpectralAnalysisLayer(
-                n_neighbors=(HEAD_NEIGHBORS,), eps_scales=(), sigmas=(),
-                n_components=head_components(n_clusters), max_nodes=None,
-                random_state=random_state)),
-            ("normalize", Normalizer()),
-        ]
     steps.append(("cluster", cluster))
     pipe = SANetPipeline(steps, verbose=verbose)
     if overrides:

@@ -3,11 +3,9 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ._base import MapTransformer
 
 
 def _blocks(n_channels, block_size):
@@ -65,7 +63,7 @@ def block_normalize(maps, block_size=None):
     return out
 
 
-class BlockNormalizer(TransformerMixin, BaseEstimator):
+class BlockNormalizer(MapTransformer):
     """Unit-length rows of spectral coordinates, one block per procedure.
 
     At every location of every map, each block of channels -- the
@@ -140,50 +138,10 @@ class BlockNormalizer(TransformerMixin, BaseEstimator):
     def __init__(self, block_size="auto"):
         self.block_size = block_size
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, channel_blocks=None):
-        """Check that the blocks tile the channels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps.
-        y : None
-            Ignored.
-        channel_blocks : int or None, default=None
-            Channels per procedure of the layer before, used when
-            ``block_size="auto"`` (:func:`make_sanet`'s pipeline passes it).
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        maps, _ = validate_maps(self, X, reset=True)
+    def _fit_maps(self, maps, channel_blocks=None):
+        # channel_blocks: the layer's n_components, from make_sanet's pipeline
         self.blocks_ = _blocks(maps.shape[-1], _resolve_block_size(self.block_size, channel_blocks))
         self.n_blocks_ = len(self.blocks_)
-        return self
 
-    def transform(self, X):
-        """Normalise every block at every location.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps with the channels seen in ``fit``.
-
-        Returns
-        -------
-        normalized : ndarray of the same shape as ``X``
-            Unit-length blocks (zero blocks stay zero).
-        """
-        check_is_fitted(self, "n_blocks_")
-        maps, was_2d = validate_maps(self, X, reset=False)
-        return from_maps(block_normalize(maps, [b - a for a, b in self.blocks_]), was_2d)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+    def _transform_maps(self, maps):
+        return block_normalize(maps, [b - a for a, b in self.blocks_])

@@ -4,11 +4,10 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import check_memory, dense_bytes, from_maps, validate_maps
+from ..utils import check_memory, dense_bytes, validate_maps
+from ._base import MapTransformer
 
 
 def _pair(value, name):
@@ -111,7 +110,7 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False):
     return patches
 
 
-class PatchExtractor(TransformerMixin, BaseEstimator):
+class PatchExtractor(MapTransformer):
     """Dense patches of images or feature maps, one row per image kept.
 
     Every output location holds the flattened patch around it, so the output
@@ -216,6 +215,11 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         self.output = output
 
     def _validate(self, X, *, reset):
+        """4-D maps of ``X`` and whether to return flat rows (see ``output``)."""
+        maps, was_2d = self._read(X, reset=reset)
+        return maps, {"auto": was_2d, "maps": False, "rows": True}[self.output]
+
+    def _read(self, X, *, reset):
         """4-D maps of ``X`` and whether it came as 2-D rows.
 
         With ``image_shape`` set, images and flat rows of the same images are
@@ -261,24 +265,7 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
         padding = auto[2] if self.padding == "auto" else int(self.padding)
         return _pair(patch, "patch_size"), step, padding
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the images and the patch geometry.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Images or feature maps.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        maps, _ = self._validate(X, reset=True)
+    def _fit_maps(self, maps):
         h, w, c = maps.shape[1:]
         (ph, pw), step, padding = self._geometry(h, w)
         H, W = h + 2 * padding, w + 2 * padding
@@ -295,25 +282,8 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
             )
         self.patch_size_, self.step_, self.padding_ = (ph, pw), step, padding
         self.output_shape_ = ((H - ph) // step + 1, (W - pw) // step + 1, ph * pw * c)
-        return self
 
-    def transform(self, X):
-        """Extract the dense patches of every image.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Images of the size seen in ``fit``.
-
-        Returns
-        -------
-        patches : ndarray of shape (n_samples, out_height, out_width, n_patch_features) \
-                or (n_samples, out_height * out_width * n_patch_features)
-            Patch maps, or flat rows (see ``output``).
-        """
-        check_is_fitted(self, "output_shape_")
-        maps, was_2d = self._validate(X, reset=False)
+    def _transform_maps(self, maps):
         check_memory(
             dense_bytes((maps.shape[0], *self.output_shape_), maps.dtype),
             what=f"the patch maps of {maps.shape[0]} images, shape "
@@ -328,10 +298,4 @@ class PatchExtractor(TransformerMixin, BaseEstimator):
             padding=self.padding_,
             remove_mean=self.remove_mean,
         )
-        flat = {"auto": was_2d, "maps": False, "rows": True}[self.output]
-        return from_maps(patches, flat)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return patches

@@ -3,11 +3,9 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ._base import MapTransformer
 
 
 def _pool_geometry(size, pool_size, stride, padding):
@@ -82,7 +80,7 @@ def adaptive_geometry(size, output_size):
     return int(size - (g - 1) * stride), int(stride)
 
 
-class AbsMaxPool(TransformerMixin, BaseEstimator):
+class AbsMaxPool(MapTransformer):
     """Abs-max pooling of feature maps (SA-Net, Eq. 10).
 
     In every pooling window of every map, keeps the entry of largest
@@ -159,24 +157,7 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         self.padding = padding
         self.output_size = output_size
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check the map size against the pooling window.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        maps, _ = validate_maps(self, X, reset=True)
+    def _fit_maps(self, maps):
         h, w, c = maps.shape[1:]
         size, stride, padding = self.pool_size, self.stride, self.padding
         if self.output_size is not None:
@@ -191,31 +172,6 @@ class AbsMaxPool(TransformerMixin, BaseEstimator):
         oh = _pool_geometry(h, size, stride, padding)[2]
         ow = _pool_geometry(w, size, stride, padding)[2]
         self.output_shape_ = (oh, ow, c)
-        return self
 
-    def transform(self, X):
-        """Pool every map.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps of the shape seen in ``fit``.
-
-        Returns
-        -------
-        pooled : ndarray of shape (n_samples, out_height, out_width, channels) \
-                or (n_samples, n_features)
-            Pooled maps (2-D rows for 2-D input).
-        """
-        check_is_fitted(self, "output_shape_")
-        maps, was_2d = validate_maps(self, X, reset=False)
-        pooled = abs_max_pool(
-            maps, self.pool_size_, stride=self.stride_, padding=self.padding_
-        )
-        return from_maps(pooled, was_2d)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+    def _transform_maps(self, maps):
+        return abs_max_pool(maps, self.pool_size_, stride=self.stride_, padding=self.padding_)

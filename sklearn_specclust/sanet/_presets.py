@@ -189,13 +189,3 @@ DEPRECATED_PRESETS = {
     "natural-plus": ("normalized-knn", {"head": "kmeans", "depth": 2}),
 }
 
-
-def head_components(n_clusters):
-    """Eigenvectors of the image-level spectral head for ``n_clusters``.
-
-    ``round(1.5 * n_clusters)``, at least ``n_clusters + 1``: more
-    eigenvectors than clusters let k-means separate clusters that one
-    eigenvector per cluster merges (measured in the user guide's defaults
-    table).
-    """
-    return max(int(n_clusters) + 1, int(round(1.5 * n_clusters)))

@@ -3,19 +3,17 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.extmath import randomized_svd, svd_flip
-from sklearn.utils.validation import check_is_fitted
 
-from ..utils import from_maps, validate_maps
+from ._base import MapTransformer
 
 # Location vectors projected per block in transform (bounds temporary memory).
 _CHUNK = 8192
 
 
-class PatchPCA(TransformerMixin, BaseEstimator):
+class PatchPCA(MapTransformer):
     """Project the vector at every location of every map on its principal axes.
 
     Every location of every map (every row of 2-D input) is one vector of
@@ -114,24 +112,7 @@ class PatchPCA(TransformerMixin, BaseEstimator):
         self.whiten = whiten
         self.random_state = random_state
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Fit the principal axes on (a sample of) the location vectors.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps; 2-D rows are 1x1 maps.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            Fitted transformer.
-        """
-        maps, _ = validate_maps(self, X, reset=True)
+    def _fit_maps(self, maps):
         vectors = maps.reshape(-1, maps.shape[-1])
         rng = check_random_state(self.random_state)
         if self.max_samples is not None and len(vectors) > self.max_samples:
@@ -157,25 +138,8 @@ class PatchPCA(TransformerMixin, BaseEstimator):
         self.explained_variance_ = var
         self.explained_variance_ratio_ = var / total if total > 0 else np.zeros_like(var)
         self.n_components_ = k
-        return self
 
-    def transform(self, X):
-        """Principal coordinates of every location vector.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), (n_samples, height, width) \
-                or (n_samples, height, width, channels)
-            Feature maps with the channels seen in ``fit``.
-
-        Returns
-        -------
-        X_new : ndarray of shape (n_samples, height, width, n_components_) or \
-                (n_samples, n_components_)
-            Projected maps (2-D rows for 2-D input), of the input's float dtype.
-        """
-        check_is_fitted(self, "components_")
-        maps, was_2d = validate_maps(self, X, reset=False)
+    def _transform_maps(self, maps):
         n, h, w, c = maps.shape
         vectors = maps.reshape(-1, c)
         proj = self.components_.T.astype(maps.dtype)
@@ -187,9 +151,4 @@ class PatchPCA(TransformerMixin, BaseEstimator):
         for start in range(0, len(vectors), _CHUNK):
             block = vectors[start : start + _CHUNK]
             np.subtract(block @ proj, offset, out=out[start : start + _CHUNK])
-        return from_maps(out.reshape(n, h, w, self.n_components_), was_2d)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return out.reshape(n, h, w, self.n_components_)
