@@ -16,7 +16,9 @@ from sklearn_specclust.metrics import clustering_report
 
 
 def _run_json(capsys, *args):
-    assert main(["run", "--json", *args]) == 0
+    # k-means unless a test names a model: the CLI's default is the slower SA-Net
+    model = () if "--model" in args else ("--model", "kmeans")
+    assert main(["run", "--json", *model, *args]) == 0
     out = capsys.readouterr().out
     return json.loads(out)
 
@@ -37,7 +39,7 @@ def _fails(capsys, argv, match):
 
 
 def test_run_digits_text_report(capsys):
-    assert main(["run", "--dataset", "digits", "--limit", "400"]) == 0
+    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "400"]) == 0
     captured = capsys.readouterr()
     out = captured.out
     for key in ("ACC", "NMI", "ARI", "FS", "Matched confusion matrix", "time "):
@@ -61,7 +63,7 @@ def test_run_matches_independent_computation(capsys):
 
 def test_run_writes_csv(tmp_path, capsys):
     out = tmp_path / "labels.csv"
-    assert main(["run", "--dataset", "digits", "--limit", "200", "--out", str(out), "-q"]) == 0
+    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "200", "--out", str(out), "-q"]) == 0
     with open(out) as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["index", "cluster", "class"]
@@ -97,7 +99,8 @@ def test_rotate_occlude_drop(capsys):
 def test_same_seed_same_labels(tmp_path, capsys):
     paths = [tmp_path / "a.csv", tmp_path / "b.csv"]
     for p in paths:
-        main(["run", "--dataset", "digits", "--limit", "300", "--rotate", "--random-state",
+        main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "300", "--rotate",
+              "--random-state",
               "5", "--out", str(p), "-q"])
     assert paths[0].read_text() == paths[1].read_text()
 
@@ -112,7 +115,8 @@ def test_run_on_paths(tmp_path, capsys, rng):
     _fails(capsys, ["run", "--dataset", str(tmp_path / "d.npy")], "give --n-clusters")
     res = _run_json(capsys, "--dataset", str(tmp_path / "d.npy"), "--n-clusters", "4")
     assert sum(res["cluster_sizes"].values()) == 200 and "acc" not in res
-    assert main(["run", "--dataset", str(tmp_path / "d.npy"), "--n-clusters", "4"]) == 0
+    assert main(["run", "--model", "kmeans", "--dataset", str(tmp_path / "d.npy"),
+                 "--n-clusters", "4"]) == 0
     assert "no labels: cluster sizes" in capsys.readouterr().out
     # IDX pair
     write_idx(tmp_path / "x-images-idx3-ubyte.gz", (X[:150] * 15).astype(np.uint8))

@@ -261,8 +261,8 @@ def test_spectral_head_chooses_eigenvectors_and_predicts(digits28):
     labels = _quiet(net.fit_predict, X)
     assert len(np.unique(labels)) == 3
     head = net.named_steps["cluster"]
-    assert set(head.ncut_scores_) == {3, 4, 5, 6}
-    assert head.n_components_ == min(head.ncut_scores_, key=head.ncut_scores_.get)
+    assert set(head.consensus_scores_) == {3, 4, 5, 6}
+    assert head.n_components_ == max(head.consensus_scores_, key=head.consensus_scores_.get)
     assert_array_equal(_quiet(net.predict, X[:10]), labels[:10])
     net = make_sanet(3, random_state=0, cluster__n_components=5, **_small(1))
     _quiet(net.fit, X)

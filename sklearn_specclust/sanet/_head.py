@@ -1,47 +1,20 @@
-"""SpectralHead: spectral clustering of whole images, eigenvector count chosen by Ncut."""
+"""SpectralHead: spectral clustering of whole images, eigenvector count chosen by consensus."""
 
 from numbers import Integral
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import KMeans
-from sklearn.neighbors import NearestNeighbors
+from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ..spectral import SpectralAnalysisLayer
 
 #: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
 AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
-
-
-def normalized_cut(graph, labels):
-    """Normalised cut of a partition on a weighted graph (Shi & Malik).
-
-    ``sum_c cut(c, V \\ c) / vol(c)``: 0 when no edge leaves any cluster,
-    up to the number of clusters when every edge does.
-
-    Parameters
-    ----------
-    graph : sparse matrix of shape (n_samples, n_samples)
-        Symmetric non-negative affinities.
-    labels : ndarray of shape (n_samples,)
-        The partition.
-
-    Returns
-    -------
-    ncut : float
-    """
-    graph = sparse.csr_matrix(graph)
-    _, labels = np.unique(labels, return_inverse=True)
-    member = sparse.csr_matrix(
-        (np.ones(len(labels)), (np.arange(len(labels)), labels))
-    )
-    within = np.asarray((member.T @ graph @ member).diagonal()).ravel()
-    volume = np.asarray(member.T @ np.asarray(graph.sum(axis=1))).ravel()
-    return float(np.sum((volume - within) / np.maximum(volume, np.finfo(float).tiny)))
 
 
 def _candidates(n_clusters, n_components, n_samples):
@@ -62,11 +35,13 @@ class SpectralHead(ClusterMixin, BaseEstimator):
     to the nearest centre.
 
     More eigenvectors than clusters often separate clusters better, but how
-    many depends on the data. ``n_components="auto"`` tries ``n_clusters``
-    up to ``2 * n_clusters`` eigenvectors and keeps the partition of least
-    normalised cut (Shi & Malik) on one kNN graph of the samples that all
-    candidates share, so the choice needs no labels and costs one k-means
-    per candidate.
+    many depends on the data, and k-means on a few more or fewer
+    eigenvectors can merge or split different clusters.
+    ``n_components="auto"`` clusters ``n_clusters`` up to ``2 *
+    n_clusters`` eigenvectors and keeps the partition that agrees best with
+    the others (the largest mean normalised mutual information: the
+    "best-of-k" consensus of Strehl & Ghosh), so the choice needs no labels
+    and costs one k-means per candidate.
 
     Parameters
     ----------
@@ -76,7 +51,7 @@ class SpectralHead(ClusterMixin, BaseEstimator):
         Neighbours of the kNN graph (at most ``n_samples - 1``).
     n_components : int or "auto", default="auto"
         Eigenvectors clustered; ``"auto"`` chooses among ``n_clusters`` x
-        (1, 1.25, 1.5, 1.75, 2) by the normalised cut.
+        (1, 1.25, 1.5, 1.75, 2) by consensus.
     n_init : int, default=10
         k-means restarts per candidate.
     random_state : int, RandomState instance or None, default=None
@@ -88,9 +63,10 @@ class SpectralHead(ClusterMixin, BaseEstimator):
         Cluster of every training sample.
     n_components_ : int
         Eigenvectors used.
-    ncut_scores_ : dict
-        Normalised cut of the partition of each candidate number of
-        eigenvectors (empty when ``n_components`` is an int).
+    consensus_scores_ : dict
+        For each candidate number of eigenvectors, the mean normalised
+        mutual information of its partition with the other candidates'
+        (empty when ``n_components`` is an int).
     embedding_ : SpectralAnalysisLayer
         The fitted kNN spectral embedding (``n_components_`` columns used).
     kmeans_ : KMeans
@@ -107,8 +83,8 @@ class SpectralHead(ClusterMixin, BaseEstimator):
     ----------
     .. [1] A. Y. Ng, M. I. Jordan and Y. Weiss, "On spectral clustering:
        analysis and an algorithm", NIPS 2001.
-    .. [2] J. Shi and J. Malik, "Normalized cuts and image segmentation",
-       IEEE TPAMI 22(8), 2000.
+    .. [2] A. Strehl and J. Ghosh, "Cluster ensembles -- a knowledge reuse
+       framework for combining multiple partitions", JMLR 3, 2002.
     .. [3] Y. Bengio et al., "Out-of-sample extensions for LLE, Isomap, MDS,
        Eigenmaps, and spectral clustering", NIPS 2004.
 
@@ -166,18 +142,20 @@ class SpectralHead(ClusterMixin, BaseEstimator):
             max_nodes=None, random_state=self.random_state,
         )
         U = self.embedding_.fit_transform(X)
-        graph = None
+        fits = {}
+        # one thread: k-means' reductions then do not depend on the machine
+        with threadpool_limits(limits=1):
+            for m in ms:
+                km = KMeans(self.n_clusters, n_init=self.n_init, random_state=self.random_state)
+                fits[m] = km.fit(normalize(U[:, :m]))
+        self.consensus_scores_ = {}
         if len(ms) > 1:
-            graph = NearestNeighbors(n_neighbors=k).fit(X).kneighbors_graph(mode="connectivity")
-            graph = graph + graph.T
-        self.ncut_scores_, fits = {}, {}
-        for m in ms:
-            km = KMeans(self.n_clusters, n_init=self.n_init, random_state=self.random_state)
-            labels = km.fit_predict(normalize(U[:, :m]))
-            fits[m] = km
-            if graph is not None:
-                self.ncut_scores_[m] = normalized_cut(graph, labels)
-        best = min(ms, key=lambda m: (self.ncut_scores_.get(m, 0.0), m))
+            for m in ms:
+                self.consensus_scores_[m] = float(np.mean([
+                    normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
+                    for o in ms if o != m
+                ]))
+        best = max(ms, key=lambda m: (self.consensus_scores_.get(m, 0.0), -m))
         self.n_components_ = best
         self.kmeans_ = fits[best]
         self.labels_ = self.kmeans_.labels_
@@ -200,4 +178,6 @@ class SpectralHead(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return self.kmeans_.predict(self._embed(X).astype(self.kmeans_.cluster_centers_.dtype))
+        Z = self._embed(X).astype(self.kmeans_.cluster_centers_.dtype)
+        with threadpool_limits(limits=1):
+            return self.kmeans_.predict(Z)
