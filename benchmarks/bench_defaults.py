@@ -57,37 +57,42 @@ def load(name, n, seed):
 
 
 def methods(name, thesis_epochs):
-    """(label, factory-call source) pairs run on data set ``name``."""
-    rows = [("make_sanet(k) [default]", "make_sanet(k, random_state=seed)")]
+    """(label, factory name, keyword arguments) of the methods run on ``name``."""
+    rows = [("make_sanet(k) [default]", "make_sanet", {})]
     paper = {"mnist": "wang2020-mnist", "fashion": "wang2020-natural",
              "digits": "wang2020-mnist-8x8"}.get(name)
     if name in ("mnist", "fashion"):
-        rows.append(("make_sanet(k, depth=2, head='kmeans')",
-                     "make_sanet(k, depth=2, head='kmeans', random_state=seed)"))
+        rows.append(("make_sanet(k, depth=2, head='kmeans')", "make_sanet",
+                     dict(depth=2, head="kmeans")))
     if paper:
-        rows.append((f"make_sanet(k, preset='{paper}') [paper]",
-                     f"make_sanet(k, preset='{paper}', random_state=seed)"))
+        rows.append((f"make_sanet(k, preset='{paper}') [paper]", "make_sanet",
+                     dict(preset=paper)))
     if name.startswith("rotated"):
-        rows.append(("make_rotinv_inr(k) [default]", "make_rotinv_inr(k, random_state=seed)"))
-        rows.append((f"make_rotinv_inr(k, preset='kwon-thesis'), {thesis_epochs} epochs [thesis]",
-                     f"make_rotinv_inr(k, preset='kwon-thesis', random_state=seed, "
-                     f"max_epochs={thesis_epochs})"))
-    rows.append(("scikit-learn KMeans", "make_kmeans(k, random_state=seed)"))
-    rows.append(("scikit-learn SpectralClustering", "make_spectral(k, random_state=seed)"))
+        rows.append(("make_rotinv_inr(k) [default]", "make_rotinv_inr", {}))
+        rows.append((f"make_rotinv_inr(k, preset='kwon-thesis'), {thesis_epochs} epochs "
+                     "[thesis]", "make_rotinv_inr",
+                     dict(preset="kwon-thesis", max_epochs=thesis_epochs)))
+    rows.append(("scikit-learn KMeans", "make_kmeans", {}))
+    rows.append(("scikit-learn SpectralClustering", "make_spectral", {}))
     return rows
+
+
+def _factory(name):
+    from sklearn_specclust import _models
+    from sklearn_specclust.inr import make_rotinv_inr
+    from sklearn_specclust.sanet import make_sanet
+
+    return {"make_sanet": make_sanet, "make_rotinv_inr": make_rotinv_inr,
+            "make_kmeans": _models.make_kmeans, "make_spectral": _models.make_spectral}[name]
 
 
 def run_one(job):
     """Fit one method on one data set in this (fresh) process."""
-    name, n, seed, call = job
-    from sklearn_specclust._models import make_kmeans, make_spectral  # noqa: F401
-    from sklearn_specclust.inr import make_rotinv_inr  # noqa: F401
+    name, n, seed, factory, kwargs = job
     from sklearn_specclust.metrics import clustering_report
-    from sklearn_specclust.sanet import make_sanet  # noqa: F401
 
     X, y = load(name, n, seed)
-    k = len(np.unique(y))
-    model = eval(call)  # the call string is the table's own record of the method
+    model = _factory(factory)(len(np.unique(y)), random_state=seed, **kwargs)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -114,9 +119,10 @@ def main(argv=None):
         rep.emit()
         rep.emit("| method | n | ACC | NMI | fit_predict s | peak RSS GiB |")
         rep.emit("| --- | --- | --- | --- | --- | --- |")
-        for label, call in methods(name, args.thesis_epochs):
+        for label, factory, kwargs in methods(name, args.thesis_epochs):
+            job = (name, args.n, args.seed, factory, kwargs)
             with ctx.Pool(1, maxtasksperchild=1) as pool:
-                acc, nmi, seconds, peak, n = pool.apply(run_one, ((name, args.n, args.seed, call),))
+                acc, nmi, seconds, peak, n = pool.apply(run_one, (job,))
             rep.emit(f"| {label} | {n} | {acc:.3f} | {nmi:.3f} | {seconds:.1f} | {peak:.2f} |")
         rep.emit()
     rep.save(args.out)

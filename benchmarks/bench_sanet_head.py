@@ -7,7 +7,10 @@ of eigenvectors (``n_clusters`` x 1, 1.25, 1.5, 1.75, 2), with
 head on the same features. Settings are chosen on *training* images (MNIST /
 Fashion-MNIST train slices); the bundled digits have no split.
 
-Run: ``OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.bench_sanet_head --out benchmarks/results/sanet_head.md``
+Run::
+
+    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.bench_sanet_head \
+        --out benchmarks/results/sanet_head.md
 """
 
 import argparse
@@ -21,7 +24,6 @@ from benchmarks._report import Report, clustering_scores
 from sklearn_specclust.datasets import load_digits_images, load_fashion_mnist, load_mnist
 from sklearn_specclust.sanet import SpectralHead, make_sanet
 from sklearn_specclust.sanet._head import AUTO_FACTORS
-
 
 
 def data_sets(sizes):
