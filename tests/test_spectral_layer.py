@@ -206,3 +206,26 @@ def test_n_components_one_and_drop_first():
         full = SpectralAnalysisLayer(**SMALL, laplacians="rw", random_state=0).fit_transform(X)
     # rw first coordinate of a connected kNN graph extension is constant
     assert np.ptp(full[:, 0]) < 1e-5
+
+
+def test_every_procedure_returns_n_components_columns():
+    # Tight Gaussians on binary rows: the graph is nearly disconnected and the
+    # top eigenvalue 1 highly multiple, where LAPACK's index-range driver
+    # returned fewer eigenpairs than asked (silently narrower output).
+    rng = np.random.RandomState(0)
+    X = (rng.rand(300, 64) > 0.8).astype(np.float32)
+    for sigma in (0.01, 0.001):
+        layer = SpectralAnalysisLayer(
+            n_neighbors=(), eps_scales=(), sigmas=(sigma,), n_components=10, random_state=0
+        )
+        Z = layer.fit_transform(X)
+        assert Z.shape == (300, 10)
+        assert layer.n_components_out_ == 10 == layer.procedures_[0]["n_components"]
+        assert np.all(np.isfinite(Z))
+
+
+def test_solver_returning_too_few_eigenpairs_refuses():
+    from sklearn_specclust.spectral._solvers import _finish
+
+    with pytest.raises(ValueError, match="returned 3 of the 10 eigenvectors"):
+        _finish(np.ones(3), np.eye(20, 3), 10)
