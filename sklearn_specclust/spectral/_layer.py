@@ -1,6 +1,5 @@
 """SpectralAnalysisLayer: many spectral procedures over all locations of all maps."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +15,7 @@ from ..utils import (
     from_maps,
     reproducible_threads,
     validate_maps,
+    warn_user,
 )
 from ._extension import MU_FLOOR, extend
 from ._graphs import median_sq_distance, mst_longest_edge
@@ -185,8 +185,12 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         ``transform`` time (see ``benchmarks/results/spectral_embedding.md``).
         ``procedures_`` says which search was used.
     on_disconnected : {"connect", "raise"}, default="connect"
-        A disconnected graph is joined (with a warning) by the minimum
-        spanning tree of one representative node per component, or refused.
+        A disconnected graph is joined by the minimum spanning tree of one
+        representative node per component, or refused. Joining warns (once
+        per fit, at the caller's line) unless the graph is disconnected by
+        construction: an eps scale below 1 always cuts the longest MST
+        edge, so those graphs are joined silently (``procedures_`` reports
+        ``n_connected_components`` and ``bridged``).
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
         backend spreads them over a cluster); ``transform`` embeds blocks of
@@ -433,11 +437,9 @@ or (n_samples, height, width, channels)
             )
         for fam, k in affinities:
             if fam == "knn" and k > n:
-                warnings.warn(
+                warn_user(
                     f"n_neighbors={k} is more than the {n} distinct fitted nodes; "
-                    f"using k={n} (a complete graph).",
-                    UserWarning,
-                    stacklevel=3,
+                    f"using k={n} (a complete graph)."
                 )
         algo = self.neighbors_algorithm
         if algo == "auto":
@@ -489,9 +491,16 @@ or (n_samples, height, width, channels)
                     solver=self.sparse_solver, seed=s, opts=opts,
                 ))
         fitted = Parallel(n_jobs=self.n_jobs)(jobs)
-        for proc in fitted:
-            for message in proc.messages:
-                warnings.warn(message, UserWarning, stacklevel=3)
+        if "landmark_index" in opts:
+            # one array of landmarks for every Nystrom procedure (one copy saved)
+            landmarks = np.ascontiguousarray(nodes[opts["landmark_index"]])
+            for proc in fitted:
+                if proc.ref is not None:
+                    proc.ref = landmarks
+        messages = [m for proc in fitted for m in proc.messages]
+        if messages:
+            # one warning per fit, at the user's line
+            warn_user(f"{type(self).__name__}: " + " ".join(messages))
 
         self._nodes = nodes
         self._index = index

@@ -18,6 +18,8 @@ against the members of the nearest k-means cells (``"ivf"``, an inverted
 file index, Jegou et al. 2011).
 """
 
+import copy
+
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import sparse
@@ -412,7 +414,20 @@ class NeighborIndex:
             # rebuilt (with the same seed) on first use after unpickling:
             # keeps the estimator's pickle small and free of numba objects
             state["_index"] = None
+        elif self.algorithm == "ivf" and self._proj is None:
+            # the cells hold the reference nodes themselves, reordered: saved
+            # once (as X) and gathered again on loading
+            index = copy.copy(self._index)
+            index.Z = index.z_sq = None
+            state["_index"] = index
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        index = self.__dict__.get("_index")
+        if isinstance(index, IVFIndex) and index.Z is None:
+            index.Z = np.ascontiguousarray(self.X[index.order])
+            index.z_sq = _sq_norms(index.Z)
 
     def _approximate_query(self, Y, k):
         n_cand = k if self._proj is None else max(PCA_CANDIDATES * k, k + 16)

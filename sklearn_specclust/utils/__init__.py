@@ -4,6 +4,7 @@ from ._maps import from_maps, to_maps, validate_maps
 from ._memory import available_memory, check_memory, dense_bytes, format_bytes
 from ._optional import import_optional, import_torch
 from ._threads import reproducible_threads
+from ._warnings import warn_user
 
 __all__ = [
     "available_memory",
@@ -16,4 +17,5 @@ __all__ = [
     "reproducible_threads",
     "to_maps",
     "validate_maps",
+    "warn_user",
 ]
