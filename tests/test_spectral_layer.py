@@ -206,3 +206,86 @@ def test_n_components_one_and_drop_first():
         full = SpectralAnalysisLayer(**SMALL, laplacians="rw", random_state=0).fit_transform(X)
     # rw first coordinate of a connected kNN graph extension is constant
     assert np.ptp(full[:, 0]) < 1e-5
+
+
+def test_every_procedure_returns_n_components_columns():
+    # Tight Gaussians on binary rows: the graph is nearly disconnected and the
+    # top eigenvalue 1 highly multiple, where LAPACK's index-range driver
+    # returned fewer eigenpairs than asked (silently narrower output).
+    rng = np.random.RandomState(0)
+    X = (rng.rand(300, 64) > 0.8).astype(np.float32)
+    for sigma in (0.01, 0.001):
+        layer = SpectralAnalysisLayer(
+            n_neighbors=(), eps_scales=(), sigmas=(sigma,), n_components=10, random_state=0
+        )
+        Z = layer.fit_transform(X)
+        assert Z.shape == (300, 10)
+        assert layer.n_components_out_ == 10 == layer.procedures_[0]["n_components"]
+        assert np.all(np.isfinite(Z))
+
+
+def test_solver_returning_too_few_eigenpairs_refuses():
+    from sklearn_specclust.spectral._solvers import _finish
+
+    with pytest.raises(ValueError, match="returned 3 of the 10 eigenvectors"):
+        _finish(np.ones(3), np.eye(20, 3), 10)
+
+
+def test_memory_of_a_tiny_fit_is_bounded_by_the_data():
+    # The median squared distance drew 20,000 pairs of rows at once: 1 GB for
+    # 50 rows of 4096 features.
+    import tracemalloc
+
+    X = np.random.RandomState(0).rand(50, 4096).astype(np.float32)
+    layer = SpectralAnalysisLayer(sigmas=(0.1,), n_components=2, random_state=0)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            layer.fit_transform(X)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_pickle_stores_each_array_once():
+    # IVF index (over 5000 nodes) and two Nystrom procedures sharing landmarks:
+    # the nodes, the index's cells and the landmarks were each saved again.
+    X = np.random.RandomState(0).rand(6000, 40).astype(np.float32)
+    layer = SpectralAnalysisLayer(
+        n_neighbors=(5,), eps_scales=(), sigmas=(0.1, 1.0), n_components=4,
+        dense_solver="nystrom", n_landmarks=500, random_state=0,
+    ).fit(X)
+    assert layer.procedures_[0]["neighbors"] == "ivf"
+    blob = pickle.dumps(layer)
+    eigen = sum(p.U.nbytes + p.degrees.nbytes for p in layer._procs)
+    landmarks = 500 * 40 * 4
+    ivf = layer._index._index
+    index_extra = ivf.order.nbytes + ivf.halo.nbytes + ivf.centers.nbytes
+    # the nodes once (not again as the index's cells), the landmarks once
+    assert len(blob) < X.nbytes + landmarks + eigen + index_extra + 2**16
+    loaded = pickle.loads(blob)
+    np.testing.assert_array_equal(loaded.transform(X[:300]), layer.transform(X[:300]))
+
+
+def test_disconnection_warns_once_at_the_callers_line_only_when_actionable():
+    X, _ = make_blobs(60, centers=[[0, 0], [100, 100]], cluster_std=0.5, random_state=0)
+    # kNN (k=5) and kNN (k=7) both fall apart: one warning for the fit, at this file
+    layer = SpectralAnalysisLayer(n_neighbors=(5, 7), eps_scales=(), sigmas=(),
+                                  n_components=3, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        layer.fit(X)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+    assert "k=5" in str(caught[0].message) and "k=7" in str(caught[0].message)
+    # eps = 0.5 x the longest MST edge cuts that edge on any data: reported in
+    # procedures_, not warned about
+    X, _ = _blobs()
+    layer = SpectralAnalysisLayer(n_neighbors=(), eps_scales=(0.5,), sigmas=(),
+                                  n_components=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layer.fit(X)
+    assert layer.procedures_[0]["bridged"]

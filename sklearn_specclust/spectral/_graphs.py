@@ -160,14 +160,25 @@ def mst_longest_edge(X, dist, ind):
     return float(T.data.max() - 1e-12) if T.nnz else 0.0
 
 
-def median_sq_distance(X, random_state, n_pairs=20000):
-    """Median squared Euclidean distance between random pairs of distinct nodes."""
+def median_sq_distance(X, random_state, n_pairs=20000, block_bytes=2**22):
+    """Median squared Euclidean distance between random pairs of distinct nodes.
+
+    The pairs are drawn at once and their distances computed in blocks of
+    about ``block_bytes``, so memory does not grow with the number of
+    features times ``n_pairs``.
+    """
     n = X.shape[0]
     rng = np.random.RandomState(random_state)
     i = rng.randint(0, n, size=n_pairs)
     j = rng.randint(0, n, size=n_pairs)
     keep = i != j
-    d = np.sum((X[i[keep]].astype(np.float64) - X[j[keep]]) ** 2, axis=1)
+    i, j = i[keep], j[keep]
+    d = np.empty(len(i))
+    step = int(max(1, block_bytes // (8 * max(1, X.shape[1]))))
+    for a in range(0, len(i), step):
+        diff = X[i[a : a + step]].astype(np.float64)
+        diff -= X[j[a : a + step]]
+        d[a : a + step] = np.square(diff, out=diff).sum(axis=1)
     d = d[d > 0]
     return float(np.median(d)) if d.size else 1.0
 

@@ -1,16 +1,22 @@
 """SpectralAnalysisLayer: many spectral procedures over all locations of all maps."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import check_memory, dense_bytes, from_maps, validate_maps
+from ..utils import (
+    check_memory,
+    dense_bytes,
+    from_maps,
+    reproducible_threads,
+    validate_maps,
+    warn_user,
+)
 from ._extension import MU_FLOOR, extend
 from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
@@ -27,8 +33,15 @@ from ._procedures import (
 _MST_K = 10
 # neighbors_algorithm="auto" searches exactly up to this many fitted nodes.
 AUTO_BRUTE_MAX = 5000
-# Nodes embedded per block in transform.
+# Nodes embedded per block in transform: a constant, so that no result
+# depends on n_jobs (matrix products of other shapes round differently).
 _TRANSFORM_CHUNK = 16384
+
+
+def _reproducible(func, *args, **kwargs):
+    """``func(*args, **kwargs)`` with single-threaded BLAS/OpenMP (joblib workers)."""
+    with reproducible_threads():
+        return func(*args, **kwargs)
 
 
 def _as_tuple(value, name):
@@ -172,8 +185,12 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         ``transform`` time (see ``benchmarks/results/spectral_embedding.md``).
         ``procedures_`` says which search was used.
     on_disconnected : {"connect", "raise"}, default="connect"
-        A disconnected graph is joined (with a warning) by the minimum
-        spanning tree of one representative node per component, or refused.
+        A disconnected graph is joined by the minimum spanning tree of one
+        representative node per component, or refused. Joining warns (once
+        per fit, at the caller's line) unless the graph is disconnected by
+        construction: an eps scale below 1 always cuts the longest MST
+        edge, so those graphs are joined silently (``procedures_`` reports
+        ``n_connected_components`` and ``bridged``).
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
         backend spreads them over a cluster); ``transform`` embeds blocks of
@@ -358,17 +375,13 @@ or (n_samples, height, width, channels)
 (n_samples, height, width, n_components_out_), float32
             Concatenated eigenvector coordinates, 2-D for 2-D input.
         """
-        cache = self._fit(X, keep_neighbors=True)
-        if cache is None:
-            return self.transform(X)
-        dist, ind, rows, shape, was_2d = cache
-        emb = np.empty((len(self._nodes), self.n_components_out_), dtype=np.float32)
-        for start in range(0, len(emb), _TRANSFORM_CHUNK):
-            sl = slice(start, start + _TRANSFORM_CHUNK)
-            self._transform_block(
-                self._nodes[sl], emb[sl],
-                neighbors=None if dist is None else (dist[sl], ind[sl]),
-            )
+        with reproducible_threads():
+            cache = self._fit(X, keep_neighbors=True)
+            if cache is None:
+                return self.transform(X)
+            dist, ind, rows, shape, was_2d = cache
+            emb = np.empty((len(self._nodes), self.n_components_out_), dtype=np.float32)
+            self._embed(self._nodes, emb, neighbors=None if dist is None else (dist, ind))
         out = emb[rows].reshape(shape[:3] + (self.n_components_out_,))
         return from_maps(out, was_2d)
 
@@ -389,7 +402,8 @@ or (n_samples, height, width, channels)
         self : SpectralAnalysisLayer
             The fitted layer.
         """
-        self._fit(X, keep_neighbors=False)
+        with reproducible_threads():
+            self._fit(X, keep_neighbors=False)
         return self
 
     def _fit(self, X, keep_neighbors):
@@ -423,11 +437,9 @@ or (n_samples, height, width, channels)
             )
         for fam, k in affinities:
             if fam == "knn" and k > n:
-                warnings.warn(
+                warn_user(
                     f"n_neighbors={k} is more than the {n} distinct fitted nodes; "
-                    f"using k={n} (a complete graph).",
-                    UserWarning,
-                    stacklevel=3,
+                    f"using k={n} (a complete graph)."
                 )
         algo = self.neighbors_algorithm
         if algo == "auto":
@@ -470,18 +482,25 @@ or (n_samples, height, width, channels)
         jobs = []
         for (fam, p), s in zip(affinities, seeds):
             if fam == "gaussian":
-                jobs.append(delayed(fit_dense)(
-                    p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
+                jobs.append(delayed(_reproducible)(
+                    fit_dense, p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
                 ))
             else:
-                jobs.append(delayed(fit_sparse)(
-                    fam, p, nodes, dist, ind, n_eigs,
+                jobs.append(delayed(_reproducible)(
+                    fit_sparse, fam, p, nodes, dist, ind, n_eigs,
                     solver=self.sparse_solver, seed=s, opts=opts,
                 ))
         fitted = Parallel(n_jobs=self.n_jobs)(jobs)
-        for proc in fitted:
-            for message in proc.messages:
-                warnings.warn(message, UserWarning, stacklevel=3)
+        if "landmark_index" in opts:
+            # one array of landmarks for every Nystrom procedure (one copy saved)
+            landmarks = np.ascontiguousarray(nodes[opts["landmark_index"]])
+            for proc in fitted:
+                if proc.ref is not None:
+                    proc.ref = landmarks
+        messages = [m for proc in fitted for m in proc.messages]
+        if messages:
+            # one warning per fit, at the user's line
+            warn_user(f"{type(self).__name__}: " + " ".join(messages))
 
         self._nodes = nodes
         self._index = index
@@ -542,24 +561,31 @@ or (n_samples, height, width, channels)
             advice="Transform the data in smaller batches of images.",
         )
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
-        n = nodes.shape[0]
-        threads = effective_n_jobs(self.n_jobs)
-        chunk = _TRANSFORM_CHUNK
-        if threads > 1:
-            chunk = int(min(chunk, max(1024, -(-n // threads))))
-        # threads, not processes: the heavy steps (matrix products, sorts,
-        # exp) release the GIL, and the blocks write into one output array
         self._index.prepare()
-        Parallel(n_jobs=self.n_jobs, backend="threading")(
-            delayed(self._transform_rows)(nodes, out, start, min(start + chunk, n))
-            for start in range(0, n, chunk)
-        )
+        with reproducible_threads():
+            self._embed(nodes, out, dedup=True)
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
-    def _transform_rows(self, nodes, out, start, stop):
+    def _embed(self, nodes, out, neighbors=None, dedup=False):
+        """Embed ``nodes`` into ``out`` in blocks of a fixed size, ``n_jobs`` threads."""
+        n = nodes.shape[0]
+        # threads, not processes: the heavy steps (matrix products, sorts,
+        # exp) release the GIL, and the blocks write into one output array
+        Parallel(n_jobs=self.n_jobs, backend="threading")(
+            delayed(self._transform_rows)(
+                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), neighbors, dedup
+            )
+            for start in range(0, n, _TRANSFORM_CHUNK)
+        )
+
+    def _transform_rows(self, nodes, out, start, stop, neighbors, dedup):
         block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
+        if neighbors is not None:
+            dist, ind = neighbors
+            self._transform_block(block, out[start:stop], (dist[start:stop], ind[start:stop]))
+            return
         # identical nodes (e.g. blank patches) are embedded once
-        first, inverse = _distinct_rows(block)
+        first, inverse = _distinct_rows(block) if dedup else (np.arange(len(block)), None)
         if len(first) < len(block):
             emb = np.empty((len(first), out.shape[1]), dtype=np.float32)
             self._transform_block(block[first], emb)

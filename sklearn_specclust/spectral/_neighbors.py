@@ -18,7 +18,10 @@ against the members of the nearest k-means cells (``"ivf"``, an inverted
 file index, Jegou et al. 2011).
 """
 
+import copy
+
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.extmath import randomized_svd
@@ -359,7 +362,9 @@ class NeighborIndex:
     random_state : int
         Seed of the approximate indexes.
     n_jobs : int or None
-        Threads used by the brute-force and nndescent searches.
+        Threads that query blocks of ``16384`` rows in parallel (and
+        pynndescent's threads); the blocks do not depend on it, so neither
+        do the neighbours found.
     """
 
     def __init__(self, X, *, algorithm="brute", random_state=0, n_jobs=None):
@@ -394,7 +399,9 @@ class NeighborIndex:
             else:
                 self._index = (Z, _sq_norms(Z))
         else:
-            self._index = NearestNeighbors(algorithm="brute", n_jobs=self.n_jobs).fit(X)
+            # one OpenMP thread: its per-thread heaps would order tied
+            # neighbours by the thread count; query() splits blocks instead
+            self._index = NearestNeighbors(algorithm="brute", n_jobs=1).fit(X)
 
     def _project(self, Y):
         if self._proj is None:
@@ -407,7 +414,20 @@ class NeighborIndex:
             # rebuilt (with the same seed) on first use after unpickling:
             # keeps the estimator's pickle small and free of numba objects
             state["_index"] = None
+        elif self.algorithm == "ivf" and self._proj is None:
+            # the cells hold the reference nodes themselves, reordered: saved
+            # once (as X) and gathered again on loading
+            index = copy.copy(self._index)
+            index.Z = index.z_sq = None
+            state["_index"] = index
         return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        index = self.__dict__.get("_index")
+        if isinstance(index, IVFIndex) and index.Z is None:
+            index.Z = np.ascontiguousarray(self.X[index.order])
+            index.z_sq = _sq_norms(index.Z)
 
     def _approximate_query(self, Y, k):
         n_cand = k if self._proj is None else max(PCA_CANDIDATES * k, k + 16)
@@ -443,18 +463,28 @@ class NeighborIndex:
         Y = np.ascontiguousarray(Y, dtype=np.float32)
         dist = np.empty((Y.shape[0], k), dtype=np.float32)
         ind = np.empty((Y.shape[0], k), dtype=np.intp)
-        for start in range(0, Y.shape[0], _CHUNK):
-            stop = min(start + _CHUNK, Y.shape[0])
-            if self.algorithm == "nndescent":
-                i, d = self._index.query(Y[start:stop], k=k)
-            elif self.algorithm in ("pca", "ivf"):
-                d, i = self._approximate_query(Y[start:stop], k)
-            else:
-                d, i = self._index.kneighbors(Y[start:stop], n_neighbors=k)
-            dist[start:stop] = d
-            ind[start:stop] = i
+        # blocks of a fixed size, so that n_jobs changes the speed, not the result
+        starts = range(0, Y.shape[0], _CHUNK)
+        if len(starts) > 1 and self.n_jobs not in (None, 1):
+            Parallel(n_jobs=self.n_jobs, backend="threading")(
+                delayed(self._query_block)(Y, k, start, dist, ind) for start in starts
+            )
+        else:
+            for start in starts:
+                self._query_block(Y, k, start, dist, ind)
         if self.algorithm == "nndescent":
             order = np.argsort(dist, axis=1, kind="stable")
             dist = np.take_along_axis(dist, order, axis=1)
             ind = np.take_along_axis(ind, order, axis=1)
         return dist, ind
+
+    def _query_block(self, Y, k, start, dist, ind):
+        stop = min(start + _CHUNK, Y.shape[0])
+        if self.algorithm == "nndescent":
+            i, d = self._index.query(Y[start:stop], k=k)
+        elif self.algorithm in ("pca", "ivf"):
+            d, i = self._approximate_query(Y[start:stop], k)
+        else:
+            d, i = self._index.kneighbors(Y[start:stop], n_neighbors=k)
+        dist[start:stop] = d
+        ind[start:stop] = i

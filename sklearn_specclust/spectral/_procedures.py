@@ -152,7 +152,8 @@ def local_scales(dist):
     return np.maximum(s, 1e-12)
 
 
-def _connect(W, X, what, on_disconnected, weight, messages):
+def _connect(W, X, what, on_disconnected, weight, messages, expected=False):
+    """Join the components of ``W``; ``expected``: disconnected by construction (no warning)."""
     n_found, rows, cols, _ = bridge_components(X, W)
     if n_found > 1:
         if on_disconnected == "raise":
@@ -163,9 +164,10 @@ def _connect(W, X, what, on_disconnected, weight, messages):
                 "spanning tree of component representatives."
             )
         # warnings are returned, not raised: joblib workers would lose them
-        messages.append(disconnected_message(
-            what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges"
-        ))
+        if not expected:
+            messages.append(disconnected_message(
+                what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges"
+            ))
         W = add_edges(W, rows, cols, np.full(len(rows), weight))
     return W, n_found
 
@@ -200,7 +202,11 @@ def fit_sparse(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
             "eps": proc.eps,
             "eps_neighbors_truncated": truncated,
         }
-    W, n_found = _connect(W, nodes, what, opts["on_disconnected"], 1.0, proc.messages)
+    # eps below the longest MST edge always cuts that edge: the paper's
+    # scale 0.5 disconnects every graph, which the user cannot act on
+    expected = family == "eps" and param < 1
+    W, n_found = _connect(W, nodes, what, opts["on_disconnected"], 1.0, proc.messages,
+                          expected=expected)
     A, d = normalized_affinity(W)
     proc.mu, proc.U = _solve_sparse(A, d, n_eigs, solver, seed)
     proc.degrees = d

@@ -34,6 +34,12 @@ LANCZOS_FLOAT32_MIN = 5000
 
 
 def _finish(mu, U, k):
+    if len(mu) < k:
+        raise ValueError(
+            f"The eigensolver returned {len(mu)} of the {k} eigenvectors asked for "
+            f"on a graph of {U.shape[0]} nodes; lower n_components or use another "
+            "solver."
+        )
     order = np.argsort(-mu, kind="stable")[:k]
     mu = np.asarray(mu[order], dtype=np.float64)
     U = np.ascontiguousarray(U[:, order], dtype=np.float64)
@@ -50,6 +56,11 @@ def solve_exact(A, k):
     )
     A = A.toarray() if sparse.issparse(A) else np.asarray(A, dtype=np.float64)
     mu, U = linalg.eigh(A, subset_by_index=[n - k, n - 1])
+    if len(mu) < k:
+        # LAPACK's index-range driver (dsyevr) may return fewer eigenpairs
+        # than asked when the top eigenvalue is highly multiple (a graph that
+        # is numerically disconnected); the full divide-and-conquer does not
+        mu, U = linalg.eigh(A, driver="evd")
     return _finish(mu, U, k)
 
 

@@ -1,8 +1,10 @@
-"""Utilities shared by the estimators: map shapes, memory planning, lazy imports."""
+"""Utilities shared by the estimators: map shapes, memory planning, lazy imports, reproducible threads."""
 
 from ._maps import from_maps, to_maps, validate_maps
 from ._memory import available_memory, check_memory, dense_bytes, format_bytes
 from ._optional import import_optional, import_torch
+from ._threads import reproducible_threads
+from ._warnings import warn_user
 
 __all__ = [
     "available_memory",
@@ -12,6 +14,8 @@ __all__ = [
     "from_maps",
     "import_optional",
     "import_torch",
+    "reproducible_threads",
     "to_maps",
     "validate_maps",
+    "warn_user",
 ]

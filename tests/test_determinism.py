@@ -1,0 +1,66 @@
+"""The same labels on any machine: thread counts and n_jobs do not change results.
+
+Each run is a fresh interpreter, because BLAS and OpenMP read their thread
+counts from the environment when they load.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+# An SA-Net with the spectral head on the first 300 bundled digits: 14,700
+# patch nodes, so the layer searches with the IVF index and runs Lanczos in
+# float32, the paths whose rounding used to follow the thread count.
+_SANET = """
+import json, sys
+from sklearn.datasets import load_digits
+from sklearn_specclust.sanet import make_sanet
+X = load_digits().images[:300]
+pipe = make_sanet(10, preset="digits-plus", head="spectral",
+                  embed__n_components=15, random_state=0)
+n_jobs = int(sys.argv[1])
+pipe.set_params(**{f"{name}__n_jobs": n_jobs for name in ("layer1", "embed")})
+print(json.dumps(pipe.fit_predict(X).tolist()))
+"""
+
+
+def _run(args, threads, tmp_path=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.update({var: str(threads) for var in _THREAD_VARS})
+    result = subprocess.run(
+        [sys.executable, *args], env=env, cwd=tmp_path or ROOT,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def sanet_reference():
+    return json.loads(_run(["-c", _SANET, "1"], 1))
+
+
+@pytest.mark.parametrize("threads, n_jobs", [(2, 1), (1, 2)])
+def test_sanet_labels_do_not_depend_on_threads(threads, n_jobs, sanet_reference):
+    labels = json.loads(_run(["-c", _SANET, str(n_jobs)], threads))
+    assert len(labels) == 300 and len(set(labels)) == 10
+    assert labels == sanet_reference
+
+
+def test_cli_default_model_labels_do_not_depend_on_threads(tmp_path):
+    runs = []
+    for threads in (1, 2):
+        out = tmp_path / f"labels_{threads}.csv"
+        _run(["-m", "sklearn_specclust", "run", "--dataset", "digits", "--limit", "300",
+              "--no-download", "--quiet", "--out", str(out)], threads, tmp_path)
+        runs.append(np.loadtxt(out, delimiter=",", skiprows=1, usecols=1, dtype=int))
+    assert len(runs[0]) == 300
+    np.testing.assert_array_equal(runs[0], runs[1])
