@@ -16,18 +16,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-# An SA-Net with the spectral head on the first 300 bundled digits: 14,700
-# patch nodes, so the layer searches with the IVF index and runs Lanczos in
-# float32, the paths whose rounding used to follow the thread count.
+# The default SA-Net on the first 300 bundled digits: 14,700 patch nodes, so
+# the layer searches with the IVF index and runs Lanczos in float32, the
+# paths whose rounding used to follow the thread count; then the spectral head.
 _SANET = """
 import json, sys
 from sklearn.datasets import load_digits
 from sklearn_specclust.sanet import make_sanet
 X = load_digits().images[:300]
-pipe = make_sanet(10, preset="digits-plus", head="spectral",
-                  embed__n_components=15, random_state=0)
-n_jobs = int(sys.argv[1])
-pipe.set_params(**{f"{name}__n_jobs": n_jobs for name in ("layer1", "embed")})
+pipe = make_sanet(10, random_state=0)
+pipe.set_params(layer1__n_jobs=int(sys.argv[1]))
 print(json.dumps(pipe.fit_predict(X).tolist()))
 """
 
