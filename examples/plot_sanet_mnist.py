@@ -17,7 +17,7 @@ procedures (kNN k = 9, 17 and self-tuning and sigma = 0.1 Gaussians, no
 epsilon graphs) instead of the paper's eight, a second layer without its
 sigma = 0.1 graph, and graphs built on 3,000 sampled patches (layer 1) and
 2,000 (layer 2). Its accuracy says little about
-the paper's network: ``benchmarks/bench_sanet_mnist.py`` measures the full
+the paper's network: ``benchmarks/reproduce/sanet_mnist.py`` measures the full
 preset on 10,000 images beside the baselines (see :ref:`reproducing`), and
 :ref:`sphx_glr_auto_examples_plot_sanet_stages.py` shows each stage.
 

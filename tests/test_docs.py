@@ -172,7 +172,7 @@ def test_a_broken_table_would_be_reported():
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "benchmarks" / "results").glob("*.md")), ids=lambda p: p.name
+    "path", sorted((ROOT / "benchmarks" / "results").rglob("*.md")), ids=lambda p: p.name
 )
 def test_committed_benchmark_tables_render_without_warnings(path):
     rst = _md2rst().markdown_to_rst(path.read_text(encoding="utf-8"))
@@ -184,7 +184,7 @@ def test_all_benchmark_tables_fit_in_one_page():
     # ("###" before "##" in one file, "#" then "###" in another).
     md2rst = _md2rst()
     parts = [md2rst.markdown_to_rst(path.read_text(encoding="utf-8"))
-             for path in sorted((ROOT / "benchmarks" / "results").glob("*.md"))]
+             for path in sorted((ROOT / "benchmarks" / "results").rglob("*.md"))]
     parts.append(md2rst.markdown_to_rst("# A\n\n### B\n\ntext\n\n## C\n\ntext\n"))
     assert _rst_warnings("\n".join(parts)) == ""
 
