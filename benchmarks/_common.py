@@ -27,6 +27,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import subprocess
 import sys
 from importlib import metadata
@@ -69,7 +70,7 @@ def command():
         target = os.path.relpath(script, ROOT) if script != "?" else script
     env = os.environ.get("OMP_NUM_THREADS")
     prefix = f"OMP_NUM_THREADS={env} " if env else ""
-    return f"{prefix}python {target} {' '.join(sys.argv[1:])}".rstrip()
+    return f"{prefix}python {target} {shlex.join(sys.argv[1:])}".rstrip()
 
 
 def git_commit():

@@ -131,7 +131,7 @@ def test_a_new_results_file_gets_every_field(tmp_path, monkeypatch):
 def test_the_command_names_the_module_run_with_dash_m():
     code = (
         "import runpy, sys\n"
-        "sys.argv = ['ignored', '--flag']\n"
+        "sys.argv = ['ignored', '--flag', 'two words']\n"
         "from benchmarks import _common\n"
         "import types\n"
         "main = types.ModuleType('__main__')\n"
@@ -144,7 +144,9 @@ def test_the_command_names_the_module_run_with_dash_m():
         capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "OMP_NUM_THREADS=1 python -m benchmarks.timing --flag"
+    # as typed in a shell: the module without __main__, arguments quoted
+    assert result.stdout.strip() == (
+        "OMP_NUM_THREADS=1 python -m benchmarks.timing --flag 'two words'")
 
 
 def test_readme_lists_every_runnable_module():

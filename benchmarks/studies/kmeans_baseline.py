@@ -84,7 +84,7 @@ def main(argv=None):
     lines = ["# k-means baseline: CLI model + our metrics vs an independent computation", ""]
 
     def emit(line):
-        emit(line, flush=True)
+        print(line, flush=True)
         lines.append(line)
 
 
