@@ -319,13 +319,6 @@ def _recentre(x):
     return shift(x, (np.array(x.shape) - 1) / 2 - c, order=1)
 
 
-def rotate_each(X, degrees):
-    """Every image of ``X`` turned by its angle in degrees (scipy, bilinear)."""
-    from scipy.ndimage import rotate
-
-    return np.stack([rotate(x, a, reshape=False, order=1) for x, a in zip(X, degrees)])
-
-
 def canonical_pixels(X, kind):
     """Images turned to their measured reference orientation ``kind``, flattened.
 
@@ -343,12 +336,14 @@ def canonical_pixels(X, kind):
 
 def invariance(enc, X, seed, n_rot=3):
     """Mean latent distance of an encoder: image vs its rotations, and between images."""
+    from sklearn_specclust.datasets import make_rotated
+
     rng = np.random.RandomState(seed)
     Z = enc.transform(X)
     same = []
     for _ in range(n_rot):
-        phi = rng.uniform(0, 360, len(X))
-        same.append(np.linalg.norm(enc.transform(rotate_each(X, phi)) - Z, axis=1))
+        Xr, _ = make_rotated(X, random_state=rng)
+        same.append(np.linalg.norm(enc.transform(Xr) - Z, axis=1))
     perm = rng.permutation(len(X))
     diff = np.linalg.norm(Z - Z[perm], axis=1)[perm != np.arange(len(X))]
     return float(np.mean(same)), float(np.mean(diff))

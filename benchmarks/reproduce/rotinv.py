@@ -43,10 +43,10 @@ from benchmarks._common import (
     clustering_scores,
     invariance,
     load_rotated,
-    rotate_each,
     save,
 )
 from sklearn_specclust.cluster import SelfTuningSpectralClustering
+from sklearn_specclust.datasets import make_rotated
 from sklearn_specclust.inr import (
     DEC,
     CanonicalViews,
@@ -121,10 +121,9 @@ def angle_errors(enc, X, seed):
     pred = enc.predict_angle(X)
     err = np.degrees(np.abs(np.angle(np.exp(1j * (pred - true)))))
     rng = np.random.RandomState(seed)
-    phi = rng.uniform(0, 360, len(X))
-    Xr = rotate_each(X, phi)
+    Xr, phi = make_rotated(X, random_state=rng)
     pred_r = enc.predict_angle(Xr)
-    eq = np.degrees(np.abs(np.angle(np.exp(1j * (pred_r - pred - np.radians(phi))))))
+    eq = np.degrees(np.abs(np.angle(np.exp(1j * (pred_r - pred - phi)))))
     return np.median(err), np.mean(err), np.median(eq), np.mean(eq)
 
 
