@@ -169,6 +169,55 @@ def missing_fields(text):
     return [f for f in FIELDS if not re.search(rf"(?<![A-Za-z]){f}s?:", head)]
 
 
+def _last_commit(path):
+    """``(short hash, UTC date)`` of the last commit that changed ``path``, or None."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%h %cd",
+             "--date=format-local:%Y-%m-%d %H:%M UTC", "--", str(Path(path).resolve())],
+            capture_output=True, text=True, timeout=10, env={**os.environ, "TZ": "UTC"},
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tuple(out.split(" ", 1)) if out else None
+
+
+def add_missing_fields(path):
+    """Give a results file written without the stamp the fields it lacks.
+
+    For files measured before :func:`save` existed (or written by hand): each
+    missing field gets a line under the title that says it was not recorded;
+    the date comes from a ``(YYYY-MM-DD HH:MM UTC)`` in the title when there
+    is one, and the commit line gives the last commit that changed the file,
+    an upper bound on when it was measured. Nothing is invented. Returns the
+    fields added.
+
+    ``python -m benchmarks._common FILE...`` runs it on each file.
+    """
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    missing = missing_fields(text)
+    if not missing:
+        return []
+    lines = text.split("\n")
+    if not lines[0].startswith("# "):
+        raise ValueError(f"{path} does not start with a '# ' title.")
+    last = _last_commit(path)
+    when = f"before {last[1]}; last changed in {last[0]}" if last else "not committed yet"
+    title_date = re.search(r"\((\d{4}-\d\d-\d\d \d\d:\d\d UTC)\)", lines[0])
+    values = {
+        "Command": "not recorded as one line; the text below names the script and its settings",
+        "Date": f"{title_date.group(1)} (from the title)" if title_date else "not recorded",
+        "Commit": f"not recorded ({when})",
+        "Versions": "not recorded",
+        "Machine": "not recorded",
+        "Load average": "not recorded in this form (the text says what was known)",
+    }
+    lines[1:1] = ["", *(f"{field}: {values[field]}  " for field in missing)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return missing
+
+
 def stamped(text):
     """``text`` with the provenance block after its first line (its ``#`` title)."""
     lines = text.rstrip("\n").split("\n")
@@ -347,3 +396,18 @@ def invariance(enc, X, seed, n_rot=3):
     perm = rng.permutation(len(X))
     diff = np.linalg.norm(Z - Z[perm], axis=1)[perm != np.arange(len(X))]
     return float(np.mean(same)), float(np.mean(diff))
+
+
+def main(argv=None):
+    """``python -m benchmarks._common FILE...``: :func:`add_missing_fields` on each file."""
+    import argparse
+
+    ap = argparse.ArgumentParser(
+        description="Add the provenance fields a results file lacks, as 'not recorded'.")
+    ap.add_argument("files", nargs="+")
+    for name in ap.parse_args(argv).files:
+        print(name, add_missing_fields(name) or "complete")
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,7 @@
 import ast
 import importlib
 import pkgutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,5 +155,21 @@ def test_readme_lists_every_runnable_module():
     for name in MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "main") and not name.endswith("._suite"):
-            assert f"`python -m {name}`" in readme, f"{name} is not in benchmarks/README.md"
+            assert re.search(rf"`python -m {re.escape(name)}[` ]", readme), (
+                f"{name} is not in benchmarks/README.md")
     assert "`python -m benchmarks.timing`" in readme
+
+
+def test_an_old_results_file_gets_the_missing_fields_as_not_recorded(tmp_path):
+    old = tmp_path / "old.md"
+    old.write_text("# A table (2026-11-24 06:50 UTC)\n\nCommand: `python x.py`\n"
+                   "Machine: x86_64\n\n| a |\n| --- |\n| 1 |\n")
+    added = _common.add_missing_fields(old)
+    assert added == ["Date", "Commit", "Versions", "Load average"]
+    text = old.read_text()
+    assert _common.missing_fields(text) == []
+    assert "Date: 2026-11-24 06:50 UTC (from the title)" in text
+    assert "Commit: not recorded (not committed yet)" in text  # nothing invented
+    assert text.endswith("| 1 |\n") and "Command: `python x.py`" in text
+    assert _common.add_missing_fields(old) == []  # a second run changes nothing
+    assert old.read_text() == text
