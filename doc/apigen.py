@@ -86,7 +86,7 @@ def render_api():
     """The text of ``api.rst``."""
     lines = [HEADER.format(pkg=PACKAGE)]
     seen_modules = set()
-    for title, module, current, entries in api_sections():
+    for _title, module, current, entries in api_sections():
         if module not in seen_modules:
             heading = f":mod:`{module}`"
             lines += ["", heading, "=" * len(heading), ""]

@@ -86,6 +86,8 @@ _RESULT_GROUPS = [
     ("baselines", "Baselines and the spectral engine"),
     ("kmeans", "Baselines and the spectral engine"),
     ("spectral", "Baselines and the spectral engine"),
+    ("timing", "Baselines and the spectral engine"),
+    ("layer_scale", "Baselines and the spectral engine"),
     ("rotinv", "Rotation-invariant INR clustering"),
 ]
 
@@ -95,10 +97,12 @@ def benchmark_results_rst(results_dir):
 
     Each file becomes a section labelled ``bench-<file stem>`` (its own
     ``#`` title, or the file name), converted by :mod:`md2rst`, followed by
-    the path it comes from.
+    the path it comes from. Files in subfolders (``repeats/``) come after
+    the file they repeat.
     """
+    results_dir = Path(results_dir)
     groups = {}
-    for path in sorted(Path(results_dir).glob("*.md")):
+    for path in sorted(results_dir.rglob("*.md"), key=lambda p: (p.name, len(p.parts))):
         title = next(
             (t for prefix, t in _RESULT_GROUPS if path.stem.startswith(prefix)),
             "Other results",
@@ -118,12 +122,13 @@ def benchmark_results_rst(results_dir):
                 name, body = body[0], body[2:]
             else:
                 name = path.name
+            where = path.relative_to(results_dir).as_posix()
             if name in seen:  # two files with one title: say which is which
-                name = f"{name} ({path.name})"
+                name = f"{name} ({where})"
             seen.add(name)
             heading = [name, head * len(name)]
             lines += [f".. _bench-{path.stem}:", "", *heading, "",
-                      f"*From* ``benchmarks/results/{path.name}``.", "", *body, ""]
+                      f"*From* ``benchmarks/results/{where}``.", "", *body, ""]
     return "\n".join(lines) + "\n"
 
 

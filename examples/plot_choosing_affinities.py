@@ -135,8 +135,9 @@ print("most stable:", names[int(np.argmax(stability))],
 # -----------------------------
 # Left, the held-out accuracy of every candidate (bars: one standard
 # deviation over the folds); right, each candidate's stability against its
-# accuracy, hollow where the largest cluster holds over 30 % of the images. Where the points rise together, stability picks parameters that the
-# labels would have picked too.
+# accuracy, hollow where the largest cluster holds over 30 % of the images.
+# Where the points rise together, stability picks parameters that the labels
+# would have picked too.
 palette = {"kNN": "tab:blue", "eps": "tab:orange", "sigma": "tab:green"}
 colors = [palette[name.split(" ")[0].split("=")[0]] for name in names]
 fig, (ax_bar, ax_xy) = plt.subplots(1, 2, figsize=(11, 4.2))

@@ -15,7 +15,7 @@ inputs beside their reconstructions, one digit turned through a full circle
 and rendered at the reference angle, predicted against true angles, and
 random members of each cluster.
 The budget (a few epochs on CPU, learning rate 1e-3) is far below the one of
-``benchmarks/bench_rotinv.py``; expect blurry reconstructions.
+``benchmarks/reproduce/rotinv.py``; expect blurry reconstructions.
 """
 
 # %%

@@ -15,8 +15,8 @@ transformer, so we fit them one after the other and keep what each returns.
 To run in about a minute on a 2-core machine this is a **reduced network**:
 500 test images, five first-layer procedures instead of the paper's eight,
 and graphs built on a sample of the patches (``max_nodes``). The full
-network on 10,000 images is measured in ``benchmarks/bench_sanet_mnist.py``
-and ``benchmarks/bench_sanet_stages.py`` (see :ref:`reproducing`).
+network on 10,000 images is measured in ``benchmarks/reproduce/sanet_mnist.py``
+and ``benchmarks/studies/sanet_stages.py`` (see :ref:`reproducing`).
 
 .. [1] J. Wang and J. Jiang, "SA-Net: A deep spectral analysis network for
    image clustering", Neurocomputing 383, 2020.

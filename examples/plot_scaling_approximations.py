@@ -128,5 +128,5 @@ plt.show()
 # line above), where the exact solver is refused. A sparse kNN graph is both
 # the cheapest and, on raw pixels, the most accurate here; sampling its nodes
 # trades a few points of accuracy for time that grows with the sample, not
-# with the data. ``benchmarks/bench_spectral_embedding.py`` measures the same
+# with the data. ``benchmarks/timing/spectral_embedding.py`` measures the same
 # trade on all 70,000 images (see :ref:`reproducing`).

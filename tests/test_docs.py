@@ -172,7 +172,7 @@ def test_a_broken_table_would_be_reported():
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "benchmarks" / "results").glob("*.md")), ids=lambda p: p.name
+    "path", sorted((ROOT / "benchmarks" / "results").rglob("*.md")), ids=lambda p: p.name
 )
 def test_committed_benchmark_tables_render_without_warnings(path):
     rst = _md2rst().markdown_to_rst(path.read_text(encoding="utf-8"))
@@ -184,7 +184,7 @@ def test_all_benchmark_tables_fit_in_one_page():
     # ("###" before "##" in one file, "#" then "###" in another).
     md2rst = _md2rst()
     parts = [md2rst.markdown_to_rst(path.read_text(encoding="utf-8"))
-             for path in sorted((ROOT / "benchmarks" / "results").glob("*.md"))]
+             for path in sorted((ROOT / "benchmarks" / "results").rglob("*.md"))]
     parts.append(md2rst.markdown_to_rst("# A\n\n### B\n\ntext\n\n## C\n\ntext\n"))
     assert _rst_warnings("\n".join(parts)) == ""
 
@@ -207,3 +207,41 @@ def test_gallery_figures_in_the_user_guide_exist():
                 f"{page.name} shows figure {number} of {example.name}, which draws {figures}"
             )
     assert seen >= 10
+
+
+def _referencing_files():
+    """The docs, README, contributor guide and examples (library docstrings aside)."""
+    files = [ROOT / "README.rst", ROOT / "CONTRIBUTING.rst", ROOT / "benchmarks" / "README.md"]
+    files += [p for p in sorted(DOC.rglob("*.rst"))
+              if not {"_build", "auto_examples", "generated"} & set(p.parts)]
+    files += sorted((ROOT / "examples").glob("*.py"))
+    return files
+
+
+def benchmark_references(text):
+    """Benchmark paths, results-file names and ``python -m`` modules a text names."""
+    paths = set(re.findall(r"benchmarks/[\w/]+\.(?:py|md)", text))
+    names = set(re.findall(r"(?<![\w/*{])([a-z0-9_]+\.md)\b", text))
+    modules = set(re.findall(r"python -m (benchmarks(?:\.\w+)+)", text))
+    return paths, names, modules
+
+
+def missing_benchmark_references(text):
+    paths, names, modules = benchmark_references(text)
+    results = {p.name for p in (ROOT / "benchmarks" / "results").rglob("*.md")}
+    missing = [p for p in paths if not (ROOT / p).exists()]
+    missing += [n for n in names if n not in results | {"README.md", "CHANGELOG.md"}]
+    missing += [m for m in modules if importlib.util.find_spec(m) is None]
+    return sorted(missing)
+
+
+@pytest.mark.parametrize("path", _referencing_files(), ids=lambda p: p.name)
+def test_benchmark_paths_named_in_the_docs_exist(path):
+    assert missing_benchmark_references(path.read_text(encoding="utf-8")) == []
+
+
+def test_a_stale_benchmark_path_is_reported():
+    text = ("See ``benchmarks/bench_old.py``, ``gone_table.md`` and "
+            "``python -m benchmarks.reproduce.nothing``; ``sanet_mnist.md`` exists.")
+    assert missing_benchmark_references(text) == [
+        "benchmarks.reproduce.nothing", "benchmarks/bench_old.py", "gone_table.md"]

@@ -1,0 +1,1 @@
+"""One module per table of the papers: ``python -m benchmarks.reproduce.<name>``."""

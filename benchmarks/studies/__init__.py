@@ -1,0 +1,4 @@
+"""Explorations kept as records of how a choice was made.
+
+Run one as ``python -m benchmarks.studies.<name>``.
+"""
