@@ -44,9 +44,10 @@ print(clustering_report(y, labels).text)
 # %%
 # Typical visual patterns of the first layer
 # ------------------------------------------
-# Every patch is a point with one coordinate per eigenvector. Blank patches (background, mostly at the padded borders) are
-# left out; the others fall into 64 k-means groups, each shown as the mean of its
-# (mean-removed) pixel patches, largest group first.
+# Every patch is a point with one coordinate per eigenvector. Blank patches
+# (background, mostly at the padded borders) are left out; the others fall
+# into 64 k-means groups, each shown as the mean of its (mean-removed) pixel
+# patches, largest group first.
 patches = net.named_steps["patches1"].transform(X)
 feats = net.named_steps["layer1"].transform(patches)
 patches = patches.reshape(-1, *net.named_steps["patches1"].patch_size_)

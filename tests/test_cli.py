@@ -63,7 +63,8 @@ def test_run_matches_independent_computation(capsys):
 
 def test_run_writes_csv(tmp_path, capsys):
     out = tmp_path / "labels.csv"
-    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "200", "--out", str(out), "-q"]) == 0
+    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "200",
+                 "--out", str(out), "-q"]) == 0
     with open(out) as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["index", "cluster", "class"]

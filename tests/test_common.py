@@ -9,7 +9,6 @@ estimator is known to fail, each with the reason.
 import importlib.util
 import inspect
 
-import pytest
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -25,7 +24,9 @@ FAST_PARAMS = {
     "SpectralAnalysisLayer": dict(
         n_neighbors=(5,), eps_scales=(1.0,), sigmas=("self-tuning",), n_components=2
     ),
-    "RotInvINREncoder": dict(latent_dim=2, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,), n_fourier=4, max_epochs=2),
+    "RotInvINREncoder": dict(
+        latent_dim=2, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,), n_fourier=4, max_epochs=2
+    ),
     "DEC": dict(max_iter=200, n_init=2),
 }
 

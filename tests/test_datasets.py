@@ -10,6 +10,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from sklearn_specclust.datasets import (
+    _mnist,
     default_cache_dir,
     load_digits_images,
     load_fashion_mnist,
@@ -20,7 +21,6 @@ from sklearn_specclust.datasets import (
     read_idx,
     write_idx,
 )
-from sklearn_specclust.datasets import _mnist
 
 # --------------------------------------------------------------------------- IDX
 

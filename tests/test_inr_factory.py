@@ -1,6 +1,5 @@
 """make_rotinv_inr and the CLI registration."""
 
-import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 

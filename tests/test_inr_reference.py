@@ -8,13 +8,14 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from test_inr_encoder import TINY  # noqa: E402  the same tiny encoder
+
 from sklearn_specclust.inr import RotInvINREncoder  # noqa: E402
 from sklearn_specclust.inr._torch_model import (  # noqa: E402
     canonicalize,
     reference_direction,
 )
 
-from test_inr_encoder import TINY  # noqa: E402  the same tiny encoder
 KINDS = ["com", "radial_com", "axis", "axis_com"]
 
 

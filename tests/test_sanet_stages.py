@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal, assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_specclust.sanet import AbsMaxPool, BitCoder, PatchExtractor, SignBinarizer
 

@@ -7,8 +7,7 @@ import pytest
 from sklearn.datasets import make_blobs
 from sklearn.neighbors import NearestNeighbors
 
-from sklearn_specclust.spectral import SpectralAnalysisLayer
-from sklearn_specclust.spectral import _layer
+from sklearn_specclust.spectral import SpectralAnalysisLayer, _layer
 from sklearn_specclust.spectral._neighbors import (
     IVFIndex,
     NeighborIndex,

@@ -6,12 +6,12 @@ projectors), never on signs.
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
 from scipy import linalg
 from scipy.sparse.csgraph import minimum_spanning_tree
 from sklearn.datasets import make_blobs
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import kneighbors_graph, radius_neighbors_graph
+from threadpoolctl import threadpool_limits
 
 from sklearn_specclust.spectral import SpectralAnalysisLayer
 from sklearn_specclust.spectral._graphs import (

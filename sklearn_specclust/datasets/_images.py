@@ -8,7 +8,9 @@ from sklearn.utils import Bunch
 
 from ._idx import read_idx
 
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".pgm", ".ppm", ".webp"}
+_IMAGE_SUFFIXES = {
+    ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".pgm", ".ppm", ".webp"
+}
 
 
 def load_digits_images(*, return_X_y=False):

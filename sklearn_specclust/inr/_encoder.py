@@ -12,7 +12,6 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch, to_maps
 
-
 _LOSS_NAMES = ("angle", "consistency", "reconstruction", "variance", "total")
 
 

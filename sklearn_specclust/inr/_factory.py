@@ -8,7 +8,6 @@ from ._dec import DEC
 from ._encoder import RotInvINREncoder
 from ._orbit import ORBIT_ANGLES, OrbitSpectralClustering
 
-
 #: Encoder parameters of each preset (``make_rotinv_inr(preset=...)``).
 PRESETS = {
     "thesis": {},

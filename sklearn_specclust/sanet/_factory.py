@@ -10,12 +10,13 @@ from sklearn.preprocessing import FunctionTransformer
 from ..spectral import SpectralAnalysisLayer
 from ._binarize import SignBinarizer
 from ._coding import BitCoder
+from ._head import SpectralHead
 from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
 from ._pipeline import SANetPipeline
 from ._pooling import AbsMaxPool
-from ._head import SpectralHead
 from ._presets import DEFAULT_PRESET, DEPRECATED_PRESETS, PRESETS
+
 
 def _to_rows(X):
     """Flatten maps to one row per image (the input of the head and clusterer)."""

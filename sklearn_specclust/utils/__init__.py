@@ -1,4 +1,7 @@
-"""Utilities shared by the estimators: map shapes, memory planning, lazy imports, reproducible threads."""
+"""Utilities shared by the estimators.
+
+Map shapes, memory planning, lazy imports, reproducible threads.
+"""
 
 from ._maps import from_maps, to_maps, validate_maps
 from ._memory import available_memory, check_memory, dense_bytes, format_bytes

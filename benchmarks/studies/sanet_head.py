@@ -9,7 +9,7 @@ Fashion-MNIST train slices); the bundled digits have no split.
 
 Run::
 
-    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.bench_sanet_head \
+    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.studies.sanet_head \
         --out benchmarks/results/sanet_head.md
 """
 
@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 from sklearn.cluster import KMeans
 
-from benchmarks._report import Report, clustering_scores
+from benchmarks._common import Report, clustering_scores
 from sklearn_specclust.datasets import load_digits_images, load_fashion_mnist, load_mnist
 from sklearn_specclust.sanet import SpectralHead, make_sanet
 from sklearn_specclust.sanet._head import AUTO_FACTORS

@@ -20,7 +20,8 @@ The README and the user guide quote the table this writes
 
 Run (about an hour at 10,000 images on an idle 2-core machine)::
 
-    PYTHONPATH=. python -m benchmarks.bench_defaults --n 10000 --out benchmarks/results/defaults.md
+    PYTHONPATH=. python -m benchmarks.studies.defaults --n 10000 \\
+        --out benchmarks/results/defaults.md
 """
 
 import argparse
@@ -31,7 +32,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks._report import Report
+from benchmarks._common import Report
 
 DATASETS = ("mnist", "fashion", "digits", "rotated-mnist", "rotated-fashion")
 
