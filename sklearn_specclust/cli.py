@@ -6,15 +6,19 @@ Examples::
     specclust run --model kmeans --dataset mnist --json
     specclust run --model kmeans --dataset mnist-all --rotate --drop-classes 9 --limit 5000
     specclust run --dataset ./my_images/ --n-clusters 4 --out labels.csv
+    specclust run --model sanet --dataset mnist --limit 2000 --out labels.npy -v
     specclust list-models
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import logging
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -104,8 +108,10 @@ def _build_parser():
                      metavar="FRACTION",
                      help="hide a block of FRACTION of each image (default 0.2) behind the "
                      "same block of an image of another class (SA-Net protocol)")
-    run.add_argument("--out", default=None, metavar="CSV",
-                     help="write the cluster label of every image to this CSV file")
+    run.add_argument("--out", default=None, metavar="PATH",
+                     help="write the cluster label of every image to PATH: a CSV file "
+                     "(index, cluster, class), or a NumPy int64 array when PATH ends "
+                     "in .npy; checked for writability before anything is loaded")
     run.add_argument("--json", action="store_true",
                      help="print the report as one JSON object instead of text")
     run.add_argument("--data-home", default=None, metavar="DIR",
@@ -113,6 +119,9 @@ def _build_parser():
     run.add_argument("--no-download", action="store_true",
                      help="fail instead of downloading missing MNIST files")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="also time every pipeline step as it runs and show the "
+                     "estimators' own progress (epochs, loss, images/s), all on stderr")
     return parser
 
 
@@ -127,8 +136,36 @@ class _Progress:
             print(f"[{PROG} {elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
+def _check_out(path):
+    """Refuse an ``--out`` that cannot be written, before any work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"--out {path} is a folder; give a file name such as "
+                       f"{path / 'labels.csv'}")
+    if path.suffix not in (".csv", ".npy", ".txt", ""):
+        raise CLIError(f"--out {path}: write labels to a .csv or .npy file")
+    folder = path.parent
+    if not folder.is_dir():
+        raise CLIError(f"--out {path}: the folder {folder} does not exist")
+    try:
+        # the honest test of writability (os.access is wrong for root, ACLs, ...);
+        # a probe file, so that a fit that fails leaves no empty --out behind
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+        if path.exists():
+            with open(path, "r+b"):
+                pass
+    except OSError as exc:
+        raise CLIError(f"--out {path} cannot be written ({exc.strerror or exc})") from None
+
+
 def _load(args, progress):
-    from .datasets import load_digits_images, load_fashion_mnist, load_images, load_mnist
+    from .datasets import (
+        load_digits_images,
+        load_fashion_mnist,
+        load_images,
+        load_mnist,
+    )
 
     name = args.dataset
     if name in _NAMED:
@@ -156,9 +193,17 @@ def _parse_classes(text, y):
     wanted = [t.strip() for t in text.split(",") if t.strip()]
     if y.dtype.kind in "iu":
         try:
-            return [int(t) for t in wanted]
+            wanted = [int(t) for t in wanted]
         except ValueError:
             raise CLIError(f"--drop-classes {text!r}: labels are integers here") from None
+    classes = np.unique(y).tolist()
+    unknown = [c for c in wanted if c not in classes]
+    if unknown or not wanted:
+        named = ", ".join(map(str, unknown)) if unknown else repr(text)
+        raise CLIError(
+            f"--drop-classes {text!r}: no class {named} in this data set; its classes "
+            f"are {', '.join(map(str, classes))}"
+        )
     return wanted
 
 
@@ -189,7 +234,24 @@ def _subset(args, X, y):
     return X[idx], (None if y is None else y[idx])
 
 
+def _n_clusters(args, X, y):
+    """The number of clusters, refused when the images cannot give that many."""
+    if args.n_clusters is None:
+        if y is None:
+            raise CLIError("this data set has no labels: give --n-clusters")
+        n_clusters = int(np.unique(y).shape[0])
+    else:
+        n_clusters = args.n_clusters
+    if n_clusters < 1:
+        raise CLIError(f"--n-clusters must be at least 1, got {n_clusters}")
+    if n_clusters > X.shape[0]:
+        raise CLIError(f"--n-clusters {n_clusters} is more than the {X.shape[0]} images; "
+                       "lower --n-clusters or raise --limit")
+    return n_clusters
+
+
 def _prepare(args, X, y, progress):
+    """Drop classes, subset, check the cluster count, then rotate and occlude."""
     if args.drop_classes is not None:
         drop = _parse_classes(args.drop_classes, y)
         keep = ~np.isin(y, drop)
@@ -197,6 +259,10 @@ def _prepare(args, X, y, progress):
         if X.shape[0] == 0:
             raise CLIError(f"--drop-classes {args.drop_classes} removes every image")
     X, y = _subset(args, X, y)
+    X = np.asarray(X)
+    if y is not None:
+        y = np.asarray(y)
+    n_clusters = _n_clusters(args, X, y)
     if args.rotate:
         from .datasets import make_rotated
 
@@ -208,10 +274,13 @@ def _prepare(args, X, y, progress):
         progress(f"occluding {args.occlude:.0%} of each of {X.shape[0]} images")
         y_occ = y if y is not None and np.unique(y).shape[0] > 1 else None
         X = make_occluded(X, args.occlude, y=y_occ, random_state=args.random_state)
-    return X, y
+    return X, y, n_clusters
 
 
-def _write_csv(path, labels, y):
+def _write_labels(path, labels, y):
+    if Path(path).suffix == ".npy":
+        np.save(path, labels.astype(np.int64))
+        return
     with open(path, "w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["index", "cluster"] + ([] if y is None else ["class"]))
@@ -219,25 +288,77 @@ def _write_csv(path, labels, y):
             writer.writerow([i, lab] + ([] if y is None else [y[i].item()]))
 
 
+def _timed_steps(model, progress, prefix=""):
+    """Wrap the fit methods of every step of ``model`` (a Pipeline, nested or
+    not) in place so that each reports its start and duration; returns the
+    list of wrapped ``(estimator, method name)`` for :func:`_unwrap`."""
+    from sklearn.pipeline import Pipeline
+
+    wrapped = []
+    if not isinstance(model, Pipeline):
+        return wrapped
+    steps = [(n, s) for n, s in model.steps if s is not None and s != "passthrough"]
+    for i, (name, step) in enumerate(steps, 1):
+        label = f"{prefix}{name} ({i}/{len(steps)}, {type(step).__name__})"
+        if isinstance(step, Pipeline):
+            wrapped += _timed_steps(step, progress, prefix=f"{prefix}{name}/")
+            continue
+        busy = []  # the step's outermost timed call; the calls it makes are not timed
+        for method in ("fit_transform", "fit_predict", "fit"):
+            if method in vars(step) or not hasattr(step, method):
+                continue
+            setattr(step, method, _timing(getattr(step, method), label, method, progress, busy))
+            wrapped.append((step, method))
+    return wrapped
+
+
+def _timing(bound, label, method, progress, busy):
+    def timed(*args, **kwargs):
+        if busy:
+            return bound(*args, **kwargs)
+        busy.append(method)
+        progress(f"  {label}: {method} ...")
+        t0 = time.perf_counter()
+        try:
+            result = bound(*args, **kwargs)
+        finally:
+            busy.pop()
+        shape = getattr(result, "shape", None)
+        out = f" -> {shape}" if shape is not None and method != "fit_predict" else ""
+        progress(f"  {label}: {method} done in {time.perf_counter() - t0:.2f} s{out}")
+        return result
+
+    return timed
+
+
+def _fit_predict(model, X, args, progress):
+    """``model.fit_predict(X)``; with ``--verbose`` every step is timed and the
+    estimators' own progress (printed on stdout) goes to stderr."""
+    if not args.verbose:
+        return np.asarray(model.fit_predict(X))
+    from sklearn.base import BaseEstimator
+
+    for est in [model, *model.get_params().values()]:
+        if (isinstance(est, BaseEstimator) and "verbose" in est.get_params(deep=False)
+                and type(est).__module__.startswith("sklearn_specclust")):
+            est.set_params(verbose=1)
+    wrapped = _timed_steps(model, progress)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return np.asarray(model.fit_predict(X))
+    finally:
+        for step, method in wrapped:
+            delattr(step, method)
+
+
 def _run(args):
-    progress = _Progress(args.quiet or args.json)
+    progress = _Progress(args.quiet or (args.json and not args.verbose))
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format=f"[{PROG}] %(message)s")
+    if args.out:
+        _check_out(args.out)
     X, y = _load(args, progress)
-    X, y = _prepare(args, X, y, progress)
-    X = np.asarray(X)
-    if y is not None:
-        y = np.asarray(y)
-    if args.n_clusters is None:
-        if y is None:
-            raise CLIError("this data set has no labels: give --n-clusters")
-        n_clusters = int(np.unique(y).shape[0])
-    else:
-        n_clusters = args.n_clusters
-    if n_clusters < 1:
-        raise CLIError(f"--n-clusters must be at least 1, got {n_clusters}")
-    if n_clusters > X.shape[0]:
-        raise CLIError(f"--n-clusters {n_clusters} is more than the {X.shape[0]} images")
+    X, y, n_clusters = _prepare(args, X, y, progress)
 
     model = get_model(
         args.model,
@@ -248,12 +369,12 @@ def _run(args):
     progress(f"fitting {args.model} (k={n_clusters}) on {X.shape[0]} images of shape "
              f"{X.shape[1:]}")
     t0 = time.perf_counter()
-    labels = np.asarray(model.fit_predict(X))
+    labels = _fit_predict(model, X, args, progress)
     elapsed = time.perf_counter() - t0
     progress(f"done in {elapsed:.2f} s")
 
     if args.out:
-        _write_csv(args.out, labels, y)
+        _write_labels(args.out, labels, y)
         progress(f"labels written to {args.out}")
 
     header = (f"model={args.model} dataset={args.dataset} n_samples={X.shape[0]} "

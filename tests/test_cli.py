@@ -1,6 +1,7 @@
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -249,3 +250,109 @@ def test_default_model_runs_and_old_names_warn(capsys):
     for old, new in (("sanet", "wang2020"), ("sanet-plus", "normalized-knn")):
         with pytest.warns(FutureWarning, match=f"model '{old}' is renamed '{new}'"):
             get_model(old, n_clusters=3, image_shape=(8, 8))
+
+
+# ------------------------------------------------------------ cheap checks first
+
+
+def _no_work(monkeypatch):
+    """Make loading or fitting fail loudly: the check under test must come first."""
+    from sklearn_specclust import cli
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the CLI did expensive work before a cheap check")
+
+    monkeypatch.setattr(cli, "get_model", forbidden)
+    return cli, forbidden
+
+
+def test_unwritable_out_refused_before_loading(tmp_path, capsys, monkeypatch):
+    cli, forbidden = _no_work(monkeypatch)
+    monkeypatch.setattr(cli, "_load", forbidden)
+    _fails(capsys, ["run", "--out", str(tmp_path / "no" / "such" / "labels.csv")],
+           "the folder")
+    _fails(capsys, ["run", "--out", str(tmp_path)], "is a folder")
+    _fails(capsys, ["run", "--out", str(tmp_path / "labels.png")], ".csv or .npy")
+    if hasattr(os, "geteuid") and os.geteuid() != 0:  # root writes anywhere
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        try:
+            _fails(capsys, ["run", "--out", str(locked / "labels.csv")], "cannot be written")
+        finally:
+            locked.chmod(0o700)
+        assert list(locked.iterdir()) == []
+    if Path("/sys/kernel").is_dir():  # Linux: not writable, not even by root
+        _fails(capsys, ["run", "--out", "/sys/labels.csv"], "cannot be written")
+    # a writable --out passes the check and no probe file stays behind
+    cli._check_out(tmp_path / "labels.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_drop_unknown_class_names_the_classes(capsys, monkeypatch):
+    _no_work(monkeypatch)
+    _fails(capsys, ["run", "--drop-classes", "42"],
+           "no class 42 in this data set; its classes are 0, 1, 2, 3, 4, 5, 6, 7, 8, 9")
+    _fails(capsys, ["run", "--drop-classes", "9,42,43"], "no class 42, 43")
+    _fails(capsys, ["run", "--drop-classes", ","], "its classes are 0, 1")
+
+
+def test_n_clusters_above_n_samples_refused_before_any_work(capsys, monkeypatch):
+    from sklearn_specclust import datasets
+
+    _, forbidden = _no_work(monkeypatch)
+    monkeypatch.setattr(datasets, "make_rotated", forbidden)
+    _fails(capsys, ["run", "--limit", "4", "--n-clusters", "10", "--rotate", "--model", "sanet"],
+           "--n-clusters 10 is more than the 4 images; lower --n-clusters or raise --limit")
+    _fails(capsys, ["run", "--limit", "2", "--n-clusters", "3"], "more than the 2 images")
+
+
+def test_out_npy_holds_the_labels_of_the_csv(tmp_path, capsys):
+    argv = ["run", "--model", "kmeans", "--dataset", "digits", "--limit", "120", "-q"]
+    assert main([*argv, "--out", str(tmp_path / "l.npy")]) == 0
+    assert main([*argv, "--out", str(tmp_path / "l.csv")]) == 0
+    labels = np.load(tmp_path / "l.npy")
+    with open(tmp_path / "l.csv") as fh:
+        rows = list(csv.reader(fh))[1:]
+    assert labels.dtype == np.int64 and labels.shape == (120,)
+    assert labels.tolist() == [int(r[1]) for r in rows]
+
+
+def test_verbose_times_every_step_on_stderr(capsys):
+    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "150",
+                 "--json", "-v"]) == 0
+    captured = capsys.readouterr()
+    json.loads(captured.out)  # stdout stays one JSON object
+    err = captured.err
+    assert re.search(r"functiontransformer \(1/2, FunctionTransformer\): fit_transform "
+                     r"done in \d+\.\d\d s -> \(150, 64\)", err), err
+    assert re.search(r"kmeans \(2/2, KMeans\): fit_predict done in \d+\.\d\d s", err), err
+    # each step once: the fit that fit_transform calls inside is not reported again
+    assert err.count("functiontransformer (1/2") == 2
+    # without -v: no step lines
+    assert main(["run", "--model", "kmeans", "--dataset", "digits", "--limit", "150"]) == 0
+    assert "(1/2" not in capsys.readouterr().err
+
+
+def test_verbose_shows_the_estimators_progress(capsys, monkeypatch):
+    pytest.importorskip("torch")
+    from sklearn_specclust.inr import make_rotinv_inr
+
+    def tiny(n_clusters, *, random_state=None):
+        return make_rotinv_inr(n_clusters, random_state=random_state, latent_dim=2,
+                               hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
+                               n_fourier=4, max_epochs=2, cluster__n_init=1)
+
+    monkeypatch.setattr(_models, "make_tiny_rotinv", tiny, raising=False)
+    monkeypatch.setitem(MODELS, "tiny-rotinv",
+                        ("sklearn_specclust._models:make_tiny_rotinv", "test entry",
+                         "baseline"))
+    argv = ["run", "--model", "tiny-rotinv", "--dataset", "digits", "--limit", "40",
+            "--json"]
+    assert main([*argv, "-v"]) == 0
+    captured = capsys.readouterr()
+    json.loads(captured.out)
+    assert re.search(r"epoch +2 +loss \S+ .* images/s", captured.err), captured.err
+    assert "encoder (1/2, RotInvINREncoder): fit_transform done" in captured.err
+    assert main(argv) == 0
+    assert "epoch" not in capsys.readouterr().err

@@ -1,8 +1,10 @@
 import gzip
 import hashlib
 import http.server
+import io
 import os
 import threading
+import warnings
 from functools import partial
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 from sklearn.datasets import load_digits
 
 from sklearn_specclust.datasets import (
+    _fetch,
     _mnist,
     default_cache_dir,
     load_digits_images,
@@ -222,8 +225,8 @@ def test_download_falls_back_to_next_mirror(server, offline_env, rng, monkeypatc
 
 
 def _assert_nothing_cached(home):
-    left = [p for p in home.rglob("*") if p.is_file()] if home.exists() else []
-    assert left == [], left
+    # no file and no folder: a failed download leaves the data home as it was
+    assert not home.exists(), sorted(home.rglob("*"))
 
 
 def test_download_checksum_mismatch(server, offline_env, rng, monkeypatch):
@@ -254,6 +257,106 @@ def test_download_not_found(server, offline_env):
     with pytest.raises(OSError, match="Could not download t10k-images.*SPECCLUST_DATA"):
         load_mnist(data_home=home, base_url=url)
     _assert_nothing_cached(home)
+
+
+class _BrokenResponse(io.BytesIO):
+    """A response that sends ``head`` then fails like a dropped connection."""
+
+    def read(self, size=-1):
+        chunk = super().read(size)
+        if not chunk:
+            raise ConnectionResetError("connection reset by peer (fake)")
+        return chunk
+
+
+def test_failed_download_leaves_no_folder_nor_partial_file(offline_env, monkeypatch):
+    calls = []
+
+    def fake_urlopen(url, timeout=None):
+        calls.append(url)
+        return _BrokenResponse(b"\x1f\x8b" + b"x" * 100)
+
+    monkeypatch.setattr(_fetch.urllib.request, "urlopen", fake_urlopen)
+    home = offline_env / "deep" / "home"
+    with pytest.raises(OSError, match="connection reset by peer"):
+        load_mnist(data_home=home, base_url=["http://a.invalid/", "http://b.invalid/"])
+    assert len(calls) == 2  # both mirrors tried
+    _assert_nothing_cached(offline_env / "deep")
+    # the default cache: no specclust/ folder appears in the data home either
+    with pytest.raises(OSError, match="Could not download"):
+        load_fashion_mnist(base_url="http://a.invalid/")
+    _assert_nothing_cached(offline_env / "skl_home")
+
+
+def test_failed_download_keeps_existing_folders(offline_env, monkeypatch):
+    monkeypatch.setattr(_fetch.urllib.request, "urlopen",
+                        lambda url, timeout=None: _BrokenResponse(b""))
+    home = offline_env / "home"
+    (home / "mnist").mkdir(parents=True)
+    (home / "mnist" / "notes.txt").write_text("mine")
+    with pytest.raises(OSError):
+        load_mnist(data_home=home, base_url="http://a.invalid/")
+    assert sorted(p.name for p in (home / "mnist").iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other-content", "plain-garbage"])
+def test_corrupt_cached_file_is_downloaded_again(server, offline_env, rng, monkeypatch,
+                                                 damage):
+    url, folder, log = server
+    X, _ = _serve(folder, rng, monkeypatch)
+    home = offline_env / "home"
+    load_mnist(data_home=home, base_url=url)
+    cached = home / "mnist" / "t10k-images-idx3-ubyte.gz"
+    if damage == "truncated":
+        cached.write_bytes(cached.read_bytes()[:40])
+    elif damage == "other-content":
+        write_idx(cached, np.zeros((5, 28, 28), np.uint8))
+    else:
+        cached.unlink()
+        cached = cached.with_suffix("")  # a plain (not gzip) file by that name
+        cached.write_bytes(b"garbage")
+    n_requests = len(log)
+    with pytest.warns(UserWarning, match=r"cached file .*t10k-images-idx3-ubyte.* is "
+                      r"corrupt: it (has MD5 [0-9a-f]{32}, expected|cannot be read).*"
+                      "downloading it again"):
+        Xd, _ = load_mnist(data_home=home, base_url=url, return_X_y=True)
+    np.testing.assert_array_equal(Xd, X)
+    assert len(log) == n_requests + 1  # only the corrupt file was fetched
+    assert sorted(p.name for p in (home / "mnist").iterdir()) == [
+        "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    # the repaired cache passes the check silently
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_mnist(data_home=home, base_url=url)
+
+
+def test_corrupt_cached_file_removed_when_download_fails(server, offline_env, rng,
+                                                         monkeypatch):
+    url, folder, _ = server
+    _serve(folder, rng, monkeypatch)
+    home = offline_env / "home"
+    load_mnist(data_home=home, base_url=url)
+    cached = home / "mnist" / "t10k-images-idx3-ubyte.gz"
+    cached.write_bytes(cached.read_bytes()[:40])
+    (folder / "t10k-images-idx3-ubyte.gz").unlink()  # the mirror lost it
+    with pytest.warns(UserWarning, match="corrupt"), pytest.raises(
+            OSError, match=r"cached file .* is corrupt.*it was removed.*Could not download"):
+        load_mnist(data_home=home, base_url=url)
+    assert not cached.exists()
+    assert (home / "mnist" / "t10k-labels-idx1-ubyte.gz").is_file()  # the good one stays
+
+
+def test_cached_file_not_checked_without_download(offline_env, rng):
+    # download=False never touches the cache: a file by hand is read as it is
+    home = offline_env / "home"
+    X, y = _tiny_set(rng)
+    (home / "mnist").mkdir(parents=True)
+    write_idx(home / "mnist" / "t10k-images-idx3-ubyte.gz", X)
+    write_idx(home / "mnist" / "t10k-labels-idx1-ubyte.gz", y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Xd, _ = load_mnist(data_home=home, download=False, return_X_y=True)
+    np.testing.assert_array_equal(Xd, X)
 
 
 def test_missing_without_download(offline_env):

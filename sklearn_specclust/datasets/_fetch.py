@@ -7,6 +7,7 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
+import zlib
 from pathlib import Path
 
 logger = logging.getLogger("sklearn_specclust.datasets")
@@ -15,15 +16,54 @@ _CHUNK = 1 << 16
 
 
 def _md5_uncompressed(path):
-    """MD5 of the file's content after gzip decompression (if it is gzip)."""
+    """MD5 of the file's content after gzip decompression (if it is gzip).
+
+    A gzip stream that is truncated or damaged raises ``OSError`` (whatever
+    zlib or gzip raised is chained).
+    """
     digest = hashlib.md5()
     with open(path, "rb") as fh:
         is_gzip = fh.read(2) == b"\x1f\x8b"
     opener = gzip.open if is_gzip else open
-    with opener(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            digest.update(chunk)
+    try:
+        with opener(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                digest.update(chunk)
+    except (EOFError, zlib.error) as exc:
+        raise OSError(f"{exc} (gzip stream)") from exc
     return digest.hexdigest()
+
+
+def verify_file(path, md5):
+    """Return None when ``path`` has MD5 ``md5``, else a sentence saying why not."""
+    try:
+        found = _md5_uncompressed(path)
+    except OSError as exc:
+        return f"it cannot be read ({exc})"
+    if found != md5:
+        return f"it has MD5 {found}, expected {md5}"
+    return None
+
+
+def _make_parents(folder):
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    created = []
+    folder = Path(folder)
+    while not folder.exists():
+        created.append(folder)
+        folder = folder.parent
+    for path in reversed(created):
+        path.mkdir(exist_ok=True)
+    return created
+
+
+def _remove_empty(folders):
+    """Remove each folder of ``folders`` (deepest first) that is still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            break
 
 
 def fetch_file(url, dest, md5, *, timeout=60):
@@ -33,7 +73,8 @@ def fetch_file(url, dest, md5, *, timeout=60):
     verified (the MD5 is that of the *uncompressed* content for gzip files,
     which is what the MNIST distributions document), then renamed into place
     with :func:`os.replace`, which is atomic. On any failure the temporary
-    file is removed: the cache never holds a half-written or corrupt file.
+    file is removed, and so are the folders this call created: a failed
+    download leaves nothing behind, not even an empty folder.
 
     Parameters
     ----------
@@ -57,8 +98,12 @@ def fetch_file(url, dest, md5, *, timeout=60):
         If the download fails or its checksum differs from ``md5``.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    created = _make_parents(dest.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    except BaseException:
+        _remove_empty(created)
+        raise
     try:
         with os.fdopen(fd, "wb") as out:
             logger.info("Downloading %s to %s", url, dest)
@@ -67,7 +112,7 @@ def fetch_file(url, dest, md5, *, timeout=60):
                     out.write(chunk)
         try:
             found = _md5_uncompressed(tmp)
-        except (OSError, EOFError) as exc:
+        except OSError as exc:
             raise OSError(
                 f"The file downloaded from {url} is corrupt ({exc}); nothing "
                 "was saved. Try again, or place the file in the data folder "
@@ -84,6 +129,7 @@ def fetch_file(url, dest, md5, *, timeout=60):
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
+        _remove_empty(created)
         raise
     return dest
 

@@ -1,12 +1,13 @@
 """MNIST and Fashion-MNIST loaders: local folders first, then a verified download."""
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._fetch import fetch_first
+from ._fetch import fetch_first, verify_file
 from ._idx import read_idx
 
 ENV_VAR = "SPECCLUST_DATA"
@@ -97,9 +98,21 @@ def _locate(dataset, names, data_home, download, base_url):
     if cache not in folders:
         folders.append(cache)
 
+    info = DATASETS[dataset]
     paths = []
     for name in names:
         found = next((p for p in (_find(f, name) for f in folders) if p), None)
+        corrupt = None
+        if download and found is not None and found.parent == cache:
+            # the download target is ours to repair: check what an earlier
+            # run (or a copy by hand) left there before trusting it
+            why = verify_file(found, info["md5"][name])
+            if why is not None:
+                corrupt = f"The cached file {found} is corrupt: {why}"
+                warnings.warn(f"{corrupt}. Removed it; downloading it again.",
+                              UserWarning, stacklevel=4)
+                found.unlink()
+                found = None
         if found is None:
             if not download:
                 raise FileNotFoundError(
@@ -108,7 +121,6 @@ def _locate(dataset, names, data_home, download, base_url):
                     f"Set {ENV_VAR} to a folder holding {dataset}/{name}.gz, "
                     "pass data_home, or allow the download."
                 )
-            info = DATASETS[dataset]
             if base_url is None:
                 urls = info["urls"]
             elif isinstance(base_url, str):
@@ -121,8 +133,9 @@ def _locate(dataset, names, data_home, download, base_url):
                     [u + name + ".gz" for u in urls], cache / (name + ".gz"), info["md5"][name]
                 )
             except OSError as exc:
+                removed = f"{corrupt}; it was removed. " if corrupt else ""
                 raise OSError(
-                    f"{exc}. Alternatively, copy {name}.gz into a folder "
+                    f"{removed}{exc}. Alternatively, copy {name}.gz into a folder "
                     f"<root>/{dataset}/ and set {ENV_VAR}=<root>."
                 ) from exc
         paths.append(found)
