@@ -93,15 +93,10 @@ def _rows(seed, shape, scale, dtype=np.float64):
     return (np.random.RandomState(seed).rand(*shape) * scale).astype(dtype)
 
 
-# Inputs the long profile found that break the property, each a minimal repro,
-# kept as strict expected failures so that the fix shows (as an XPASS).
+# Inputs the long profile found that broke the property, each a minimal
+# repro: a regression test once fixed, a strict expected failure until then.
 FOUND = [
-    pytest.param(
-        "make_sanet-digits", (1, (3, 4, 6, 1), 1e19),
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "images x 1e19 (finite): scipy's 'array must not contain infs or NaNs' "
-            "from spectral/_solvers.py solve_exact; the affinities overflow")),
-        id="make_sanet-digits-1e19"),
+    pytest.param("make_sanet-digits", (1, (3, 4, 6, 1), 1e19), id="make_sanet-digits-1e19"),
     pytest.param(
         "SpectralAnalysisLayer", (0, (2, 7), 1e19),
         marks=pytest.mark.xfail(strict=True, reason=(

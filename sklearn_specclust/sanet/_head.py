@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ..spectral import SpectralAnalysisLayer
+from ._base import FitCompleteMixin, completes_fit
 
 #: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
 AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
@@ -24,7 +25,7 @@ def _candidates(n_clusters, n_components, n_samples):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
-class SpectralHead(ClusterMixin, BaseEstimator):
+class SpectralHead(FitCompleteMixin, ClusterMixin, BaseEstimator):
     """Spectral clustering of whole images, with out-of-sample ``predict``.
 
     Every sample (an image's SA-Net features) is a node of a kNN graph; its
@@ -115,6 +116,7 @@ class SpectralHead(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y=None):
         """Embed the samples, choose the eigenvectors and cluster them.
 
