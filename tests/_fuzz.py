@@ -37,7 +37,9 @@ def estimators():
         found[cls.__name__] = _bind(cls, params)
     sanet = {"n_clusters": 2, "random_state": 0}
     found["make_sanet"] = _bind(sklearn_specclust.make_sanet, sanet)
-    found["make_sanet-digits"] = _bind(sklearn_specclust.make_sanet, {**sanet, "preset": "wang2020-mnist-8x8"})
+    found["make_sanet-digits"] = _bind(
+        sklearn_specclust.make_sanet, {**sanet, "preset": "wang2020-mnist-8x8"}
+    )
     if HAVE_TORCH:
         found["make_rotinv_inr"] = _bind(
             sklearn_specclust.make_rotinv_inr, {"n_clusters": 2, "random_state": 0, **TINY_INR})
