@@ -1,5 +1,6 @@
 """DEC: Deep Embedded Clustering on a fixed feature space."""
 
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
+from ..utils._clustering import warn_fewer_clusters
 
 
 class DEC(ClusterMixin, BaseEstimator):
@@ -52,6 +54,9 @@ default="k-means"
         Runs of the k-means initialisation (unused with given centres).
     random_state : int, RandomState instance or None, default=None
         Seeds k-means and the mini-batches.
+    verbose : int, default=0
+        Positive: print a line at each target update (step, KL loss,
+        fraction of changed assignments, points/s).
 
     Attributes
     ----------
@@ -105,6 +110,7 @@ default="k-means"
         "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -120,6 +126,7 @@ default="k-means"
         init="k-means",
         n_init=10,
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.alpha = alpha
@@ -131,6 +138,7 @@ default="k-means"
         self.init = init
         self.n_init = n_init
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -171,7 +179,6 @@ default="k-means"
                     f"{(self.n_clusters, X.shape[1])}."
                 )
         scale = float(np.std(X)) or 1.0
-        self._scale = scale
         Z = torch.as_tensor(np.array(X, dtype=np.float64) / scale)
         centres = torch.tensor(
             np.asarray(start, dtype=np.float64) / scale, requires_grad=True
@@ -180,7 +187,7 @@ default="k-means"
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         labels = np.full(n, -1, dtype=np.intp)
         target = None
-        step = 0
+        step, loss_sum, t0 = 0, 0.0, time.perf_counter()
         for step in range(self.max_iter):
             if step % self.update_interval == 0:
                 with torch.no_grad():
@@ -189,6 +196,16 @@ default="k-means"
                     new = q.argmax(dim=1).numpy().astype(np.intp)
                 changed = float(np.mean(new != labels))
                 labels = new
+                if self.verbose and step > 0:
+                    rate = self.update_interval * self.batch_size / max(
+                        time.perf_counter() - t0, 1e-9
+                    )
+                    print(
+                        f"DEC step {step:5d}  loss {loss_sum / self.update_interval:.5f}  "
+                        f"changed {changed:.4f}  {rate:.0f} points/s",
+                        flush=True,
+                    )
+                loss_sum, t0 = 0.0, time.perf_counter()
                 if step > 0 and changed < self.tol:
                     break
             idx = torch.randint(n, (min(self.batch_size, n),), generator=gen)
@@ -199,9 +216,19 @@ default="k-means"
             opt.zero_grad()
             loss.backward()
             opt.step()
+            loss_sum += float(loss.detach())
+        # fitted state is written only now: an interrupted fit leaves none
+        self._scale = scale
         self.n_iter_ = step + 1 if self.max_iter else 0
         self.cluster_centers_ = centres.detach().numpy() * scale
-        self.labels_ = self.predict(X)
+        self.labels_ = self._soft(X).argmax(axis=1).astype(np.intp)
+        warn_fewer_clusters(
+            self.labels_,
+            self.n_clusters,
+            f"The Student-t kernel (alpha={self.alpha}) cannot separate points whose "
+            f"distances are far below or above its scale (feature std {scale:.3g}); "
+            "standardise the features or change alpha.",
+        )
         return self
 
     def _soft(self, X):

@@ -8,19 +8,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils import import_torch, to_maps
-
+from ..utils import import_torch
+from ..utils._images import check_angles, validate_images
+from ._training import restore_on_interrupt
 
 _LOSS_NAMES = ("angle", "consistency", "reconstruction", "variance", "total")
-
-
-def _default_image_shape(n_features):
-    side = int(round(math.sqrt(n_features)))
-    if side * side == n_features:
-        return (side, side)
-    return (1, n_features)
 
 
 class RotInvINREncoder(TransformerMixin, BaseEstimator):
@@ -376,41 +370,7 @@ default=15.0, 1.0, 1.0
 
     # ------------------------------------------------------------------ data
     def _validate(self, X, reset):
-        check = dict(dtype=(np.float64, np.float32), allow_nd=True, ensure_min_samples=1)
-        if reset:
-            X = validate_data(self, X, reset=True, **check)
-        else:
-            arr = check_array(X, **check)
-            # 2-D rows after fit: n_features_in_ is pixels x channels
-            X = validate_data(self, X, reset=False, **check) if arr.ndim == 2 else arr
-        if X.ndim > 4:
-            raise ValueError(
-                "Expected 2-D (n_samples, n_features), 3-D (n_samples, height, "
-                f"width) or 4-D (n_samples, height, width, channels) data, got "
-                f"shape {X.shape}."
-            )
-        if X.ndim == 2:
-            if not reset:
-                shape = self._map_shape
-            elif self.image_shape is not None:
-                shape = self.image_shape
-            else:
-                shape = _default_image_shape(X.shape[1])
-            maps = to_maps(X, image_shape=shape)
-        else:
-            maps = to_maps(X)
-        shape = tuple(int(s) for s in maps.shape[1:])
-        if reset:
-            self._map_shape = shape
-            self.n_features_in_ = int(np.prod(shape))
-        elif shape != self._map_shape:
-            raise ValueError(
-                f"X has images of shape (height, width, channels)={shape}, but "
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self._map_shape}. Resize the images to the fitted size, or fit "
-                "again on data of this size."
-            )
-        return maps
+        return validate_images(self, X, reset=reset, image_shape=self.image_shape)
 
     def _to_tensor(self, maps):
         torch = import_torch("RotInvINREncoder")
@@ -464,6 +424,10 @@ or (n_samples, h, w, c)
         self : RotInvINREncoder
             The fitted encoder.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         torch = import_torch("RotInvINREncoder")
         from ._torch_model import training_losses
 
@@ -597,10 +561,8 @@ or (n_samples, h, w, c)
         if self.view_angles is None:
             _, inv, _ = self._encode(X, average=True)
             return inv.cpu().numpy().astype(np.float64)
-        from ._orbit import _check_angles
-
         check_is_fitted(self, "module_")
-        angles = _check_angles(self.view_angles, "view_angles")
+        angles = check_angles(self.view_angles, "view_angles")
         batches = self._batches(X)
         torch = import_torch("RotInvINREncoder")
         out = []
