@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
 from ..utils._clustering import warn_fewer_clusters
+from ._training import restore_on_interrupt
 
 
 class DEC(ClusterMixin, BaseEstimator):
@@ -156,6 +157,10 @@ default="k-means"
         self : DEC
             The fitted clusterer.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         torch = import_torch("DEC")
         from ._torch_model import soft_assignment, target_distribution
 
@@ -217,7 +222,6 @@ default="k-means"
             loss.backward()
             opt.step()
             loss_sum += float(loss.detach())
-        # fitted state is written only now: an interrupted fit leaves none
         self._scale = scale
         self.n_iter_ = step + 1 if self.max_iter else 0
         self.cluster_centers_ = centres.detach().numpy() * scale
