@@ -26,6 +26,7 @@ import os
 import platform
 import resource
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -99,6 +100,8 @@ def _stamp(report):
                                 capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
+    report.emit("Reproduce: `OMP_NUM_THREADS=1 PYTHONPATH=. python -m "
+                f"benchmarks.bench_rotinv_default {' '.join(sys.argv[1:])}`")
     report.emit(f"Commit: {commit}; numpy {np.__version__}, scipy {scipy.__version__}, "
                 f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
                 f"Python {platform.python_version()}.")

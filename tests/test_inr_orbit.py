@@ -143,3 +143,22 @@ def test_canonical_views_take_3d_and_4d_images(rng):
                                atol=1e-5)
     with pytest.raises(ValueError, match="fitted on images of shape"):
         CanonicalViews().fit(X).transform(rng.rand(5, 7, 7))
+
+
+def test_orbit_interrupted_fit_leaves_it_unfitted(monkeypatch):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from sklearn_specclust.inr import _orbit
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_orbit, "spectral_embedding", interrupted)
+    X, _ = make_blobs(60, centers=2, random_state=0)
+    model = OrbitSpectralClustering(2, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X)
+    assert vars(model) == OrbitSpectralClustering(2, random_state=0).__dict__
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)

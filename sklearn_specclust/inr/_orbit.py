@@ -25,6 +25,7 @@ from ..utils._clustering import (
     warn_fewer_clusters,
 )
 from ..utils._images import check_angles, validate_images
+from ._training import restore_on_interrupt
 
 #: Views of the published preset: the canonical image, its half turn, and both
 #: turned by +-20 degrees (the measured reference axis is noisy by about that).
@@ -376,6 +377,10 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         self : OrbitSpectralClustering
             The fitted clusterer.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
         n, n_features = X.shape
         check_n_clusters(self.n_clusters, n, self)

@@ -1,4 +1,4 @@
-"""Fit-time safety shared by the torch estimators."""
+"""Fit-time safety shared by the inr estimators."""
 
 import copy
 from contextlib import contextmanager
