@@ -1,6 +1,5 @@
 """DEC: Deep Embedded Clustering on a fixed feature space."""
 
-import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,7 +11,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
 from ..utils._clustering import warn_fewer_clusters
-from ._training import restore_on_interrupt
+from ._training import restore_on_interrupt, train_pass
 
 
 class DEC(ClusterMixin, BaseEstimator):
@@ -191,39 +190,39 @@ default="k-means"
         opt = torch.optim.Adam([centres], lr=self.lr)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         labels = np.full(n, -1, dtype=np.intp)
-        target = None
-        step, loss_sum, t0 = 0, 0.0, time.perf_counter()
-        for step in range(self.max_iter):
-            if step % self.update_interval == 0:
-                with torch.no_grad():
-                    q = soft_assignment(Z, centres, self.alpha, scale**2)
-                    target = target_distribution(q)
-                    new = q.argmax(dim=1).numpy().astype(np.intp)
-                changed = float(np.mean(new != labels))
-                labels = new
-                if self.verbose and step > 0:
-                    rate = self.update_interval * self.batch_size / max(
-                        time.perf_counter() - t0, 1e-9
-                    )
-                    print(
-                        f"DEC step {step:5d}  loss {loss_sum / self.update_interval:.5f}  "
-                        f"changed {changed:.4f}  {rate:.0f} points/s",
-                        flush=True,
-                    )
-                loss_sum, t0 = 0.0, time.perf_counter()
-                if step > 0 and changed < self.tol:
-                    break
-            idx = torch.randint(n, (min(self.batch_size, n),), generator=gen)
+        n_iter, step = self.max_iter, 0
+        batch = min(self.batch_size, n)
+        sums, seen, seconds = np.zeros(1), 1, 0.0  # of the last pass, for verbose
+
+        def kl(idx):
             q_b = soft_assignment(Z[idx], centres, self.alpha, scale**2)
             p_b = target[idx]
             log_ratio = torch.log(p_b.clamp_min(1e-12)) - torch.log(q_b.clamp_min(1e-12))
-            loss = (p_b * log_ratio).sum(dim=1).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += float(loss.detach())
+            return (p_b * log_ratio).sum(dim=1).mean(), ()
+
+        while step < self.max_iter:
+            with torch.no_grad():
+                q = soft_assignment(Z, centres, self.alpha, scale**2)
+                target = target_distribution(q)
+                new = q.argmax(dim=1).numpy().astype(np.intp)
+            changed = float(np.mean(new != labels))
+            labels = new
+            if self.verbose and step > 0:
+                print(
+                    f"DEC step {step:5d}  loss {sums[-1] / seen:.5f}  changed "
+                    f"{changed:.4f}  {seen / max(seconds, 1e-9):.0f} points/s",
+                    flush=True,
+                )
+            if step > 0 and changed < self.tol:
+                n_iter = step + 1
+                break
+            steps = min(self.update_interval, self.max_iter - step)
+            sums, seen, seconds = train_pass(
+                opt, (torch.randint(n, (batch,), generator=gen) for _ in range(steps)), kl
+            )
+            step += steps
         self._scale = scale
-        self.n_iter_ = step + 1 if self.max_iter else 0
+        self.n_iter_ = n_iter
         self.cluster_centers_ = centres.detach().numpy() * scale
         self.labels_ = self._soft(X).argmax(axis=1).astype(np.intp)
         warn_fewer_clusters(

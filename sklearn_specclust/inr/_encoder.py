@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils import import_torch
 from ..utils._images import check_angles, validate_images
-from ._training import restore_on_interrupt
+from ._training import restore_on_interrupt, train_pass
 
 _LOSS_NAMES = ("angle", "consistency", "reconstruction", "variance", "total")
 
@@ -435,36 +435,34 @@ or (n_samples, h, w, c)
         )
         best, stale, seen, t0 = np.inf, 0, 0, time.perf_counter()
         self.module_.train()
-        for epoch in range(self.max_epochs):
+        def loss_fn(batch):
+            losses = training_losses(
+                self.module_,
+                batch,
+                n_rotations=self.n_rotations,
+                angle_target=self.angle_target,
+                n_coords=self.n_coords,
+                generator=gen,
+                consistency_norm=self.consistency_norm,
+                noise_scale=self.noise_scale,
+                consistency_views=self.consistency_views,
+            )
+            return sum(w * loss for w, loss in zip(weights, losses)), losses
+
+        for _ in range(self.max_epochs):
             order = torch.randperm(n, generator=gen).to(self.device)
-            sums = np.zeros(5)
-            t_epoch = time.perf_counter()
-            for start in range(0, n, self.batch_size):
-                batch = images[order[start : start + self.batch_size]]
-                losses = training_losses(
-                    self.module_,
-                    batch,
-                    n_rotations=self.n_rotations,
-                    angle_target=self.angle_target,
-                    n_coords=self.n_coords,
-                    generator=gen,
-                    consistency_norm=self.consistency_norm,
-                    noise_scale=self.noise_scale,
-                    consistency_views=self.consistency_views,
-                )
-                total = sum(w * loss for w, loss in zip(weights, losses))
-                self._optimizer.zero_grad()
-                total.backward()
-                self._optimizer.step()
-                m = batch.shape[0]
-                sums += m * np.array([float(v.detach()) for v in (*losses, total)])
+            sums, _, seconds = train_pass(
+                self._optimizer,
+                (images[order[s : s + self.batch_size]] for s in range(0, n, self.batch_size)),
+                loss_fn,
+            )
             seen += n
             sums /= n
             record = dict(zip(_LOSS_NAMES, sums))
             self.loss_curve_.append(record)
             self.n_epochs_ += 1
             if self.verbose:
-                rate = n / max(time.perf_counter() - t_epoch, 1e-9)
+                rate = n / max(seconds, 1e-9)
                 print(
                     f"epoch {self.n_epochs_:3d}  loss {sums[4]:.5f}  angle "
                     f"{sums[0]:.5f}  consistency {sums[1]:.5f}  reconstruction "
