@@ -144,15 +144,21 @@ or (n_samples, h, w, c)
         torch = import_torch("CanonicalViews")
         maps = validate_images(self, X, reset=False)
         angles = check_angles(self.angles, "angles")
-        images = torch.from_numpy(
-            np.ascontiguousarray(maps.transpose(0, 3, 1, 2), dtype=np.float32)
-        )
-        with torch.no_grad():
-            views = canonical_views(images, self.reference, angles)
         n = maps.shape[0]
-        # (n_views, n, c, h, w) -> (n, n_views, h, w, c) -> rows
-        views = views.permute(1, 0, 3, 4, 2).reshape(n, -1).numpy()
-        return views.astype(np.float64)
+        out = np.empty((n, len(angles) * int(np.prod(maps.shape[1:]))))
+        # in blocks of images, so that the float32 intermediates stay small
+        for start in range(0, n, 1024):
+            block = maps[start : start + 1024]
+            images = torch.from_numpy(
+                np.ascontiguousarray(block.transpose(0, 3, 1, 2), dtype=np.float32)
+            )
+            with torch.no_grad():
+                views = canonical_views(images, self.reference, angles)
+            # (n_views, b, c, h, w) -> (b, n_views, h, w, c) -> rows
+            out[start : start + len(block)] = views.permute(1, 0, 3, 4, 2).reshape(
+                len(block), -1
+            ).numpy()
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
