@@ -65,3 +65,48 @@ def test_dec_given_centres():
         DEC(4, init=means).fit(X)
     with pytest.raises(ValueError, match="init"):
         DEC(3, init="random").fit(X)
+
+
+def test_dec_warns_when_the_kernel_cannot_separate_tiny_features():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _ = make_blobs(120, centers=3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"distinct clusters \(1\) found smaller "
+                      r"than n_clusters \(3\).*standardise the features"):
+        labels = DEC(3, random_state=0).fit(X * 1e-30).labels_
+    assert len(set(labels)) == 1
+    # the same blobs at unit scale: no warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        DEC(3, random_state=0).fit(X)
+
+
+def test_dec_verbose(capsys):
+    X, _ = make_blobs(100, centers=3, random_state=0)
+    DEC(3, random_state=0, verbose=1, update_interval=10, tol=0.0, max_iter=30).fit(X)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "DEC step" in line]
+    assert len(lines) == 2 and "loss" in lines[0] and "points/s" in lines[0]
+
+
+def test_dec_interrupted_fit_leaves_it_unfitted(monkeypatch):
+    import torch
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = make_blobs(100, centers=3, random_state=0)
+    real, calls = torch.optim.Adam.step, []
+
+    def step(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", step)
+    dec = DEC(3, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        dec.fit(X)
+    assert len(calls) == 5
+    with pytest.raises(NotFittedError):
+        dec.predict(X)

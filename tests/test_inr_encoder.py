@@ -197,3 +197,49 @@ def test_rendering_is_equivariant(decoder):
         a = model.decode(z, u).numpy()
         b = model.decode(z, quarter).numpy()
     np.testing.assert_allclose(b, np.rot90(a, k=1, axes=(2, 3)), atol=1e-5)
+
+
+def _interrupt_at_batch(monkeypatch, batch):
+    """Make the ``batch``-th training step (1-based) raise KeyboardInterrupt."""
+    from sklearn_specclust.inr import _torch_model
+
+    real, calls = _torch_model.training_losses, []
+
+    def losses(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == batch:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_torch_model, "training_losses", losses)
+    return calls
+
+
+def test_interrupted_fit_leaves_the_encoder_unfitted(images, monkeypatch):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    # 24 images in batches of 16: the 3rd step is in the middle of epoch 2
+    calls = _interrupt_at_batch(monkeypatch, 3)
+    enc = RotInvINREncoder(random_state=0, **TINY)
+    with pytest.raises(KeyboardInterrupt):
+        enc.fit(images)
+    assert len(calls) == 3
+    assert not [k for k in vars(enc) if k.endswith("_") or k.startswith("_")]
+    with pytest.raises(NotFittedError):
+        check_is_fitted(enc)
+    with pytest.raises(NotFittedError):
+        enc.transform(images)
+
+
+def test_interrupted_warm_start_keeps_the_previous_fit(images, monkeypatch):
+    enc = RotInvINREncoder(random_state=0, warm_start=True, **TINY).fit(images)
+    before = {k: v.clone() for k, v in enc.module_.state_dict().items()}
+    Z, curve = enc.transform(images), list(enc.loss_curve_)
+    _interrupt_at_batch(monkeypatch, 3)
+    with pytest.raises(KeyboardInterrupt):
+        enc.fit(images)
+    assert enc.n_epochs_ == 2 and enc.loss_curve_ == curve
+    for k, v in enc.module_.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    np.testing.assert_array_equal(enc.transform(images), Z)

@@ -74,3 +74,91 @@ def test_canonical_views_blank_and_bad_input():
         CanonicalViews(image_shape=(3, 3)).fit(X)
     with pytest.raises(ValueError, match="reference"):
         CanonicalViews(reference="up").fit(X)
+
+
+def test_orbit_predict_labels_new_samples_as_their_blob():
+    # blobs far apart (make_blobs' default box lets these overlap)
+    X, y = make_blobs(300, centers=[[0, 0], [10, 0], [0, 10]], cluster_std=1.0,
+                      random_state=0)
+    model = OrbitSpectralClustering(3, random_state=0).fit(X[:200])
+    assert model.n_components_ == 3  # the eigengap of three separated blobs
+    assert model.n_neighbors_ == 8  # round(log2(200))
+    # the training samples keep their labels, new ones get their blob's
+    assert adjusted_rand_score(model.labels_, model.predict(X[:200])) == 1.0
+    assert adjusted_rand_score(y[200:], model.predict(X[200:])) == 1.0
+
+
+def test_orbit_predict_uses_every_view(rng):
+    centres = np.array([[4.0, 0.0], [0.0, 4.0]])
+    y = np.repeat([0, 1], 60)
+    x = centres[y] + 0.3 * rng.randn(120, 2)
+    x[1::2] *= -1  # half of each group stored turned
+    X = np.hstack([x, -x])
+    model = OrbitSpectralClustering(2, n_views=2, random_state=0).fit(X[:80])
+    assert adjusted_rand_score(y[80:], model.predict(X[80:])) == 1.0
+    with pytest.raises(ValueError, match="4 features"):
+        model.predict(X[:, :2])
+
+
+def test_orbit_identical_samples_warn_and_share_a_label():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X = np.tile(np.random.RandomState(0).rand(1, 12), (60, 1))
+    with pytest.warns(ConvergenceWarning, match=r"distinct clusters \(1\) found smaller "
+                      r"than n_clusters \(10\).*1 distinct rows"):
+        labels = OrbitSpectralClustering(10, random_state=0).fit_predict(X)
+    assert len(set(labels)) == 1
+    X[:30] += 1.0  # two distinct images, 30 copies each
+    with pytest.warns(ConvergenceWarning, match=r"\(2\) found smaller"):
+        labels = OrbitSpectralClustering(10, random_state=0).fit_predict(X)
+    assert adjusted_rand_score(np.repeat([0, 1], 30), labels) == 1.0
+
+
+def test_orbit_pickle_round_trip(rng):
+    import pickle
+
+    X, _ = make_blobs(80, centers=2, random_state=1)
+    model = OrbitSpectralClustering(2, random_state=0).fit(X)
+    again = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+
+
+def test_orbit_n_jobs_does_not_change_labels():
+    X, _ = make_blobs(200, centers=4, cluster_std=2.0, random_state=3)
+    a = OrbitSpectralClustering(4, random_state=0).fit(X)
+    b = OrbitSpectralClustering(4, random_state=0, n_jobs=2).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.embedding_, b.embedding_)
+
+
+def test_canonical_views_take_3d_and_4d_images(rng):
+    X = rng.rand(5, 6, 6)
+    flat = CanonicalViews(angles=(0.0, math.pi)).fit_transform(X.reshape(5, -1))
+    np.testing.assert_array_equal(CanonicalViews(angles=(0.0, math.pi)).fit_transform(X), flat)
+    rgb = np.repeat(X[..., None], 3, axis=3)
+    out = CanonicalViews(angles=(0.0, math.pi)).fit_transform(rgb)
+    assert out.shape == (5, 2 * 6 * 6 * 3)
+    # each channel of a grey image turned to RGB is the grey view
+    np.testing.assert_allclose(out.reshape(5, 2, 6, 6, 3)[..., 1], flat.reshape(5, 2, 6, 6),
+                               atol=1e-5)
+    with pytest.raises(ValueError, match="fitted on images of shape"):
+        CanonicalViews().fit(X).transform(rng.rand(5, 7, 7))
+
+
+def test_orbit_interrupted_fit_leaves_it_unfitted(monkeypatch):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from sklearn_specclust.inr import _orbit
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_orbit, "spectral_embedding", interrupted)
+    X, _ = make_blobs(60, centers=2, random_state=0)
+    model = OrbitSpectralClustering(2, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X)
+    assert vars(model) == OrbitSpectralClustering(2, random_state=0).__dict__
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)

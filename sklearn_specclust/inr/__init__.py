@@ -9,8 +9,8 @@ from ._factory import make_rotinv_inr
 from ._orbit import CanonicalViews, OrbitSpectralClustering
 
 __all__ = [
-    "CanonicalViews",
     "DEC",
+    "CanonicalViews",
     "OrbitSpectralClustering",
     "RotInvINREncoder",
     "make_rotinv_inr",

@@ -10,6 +10,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
+from ..utils._clustering import warn_fewer_clusters
+from ._training import restore_on_interrupt, train_pass
 
 
 class DEC(ClusterMixin, BaseEstimator):
@@ -52,6 +54,9 @@ default="k-means"
         Runs of the k-means initialisation (unused with given centres).
     random_state : int, RandomState instance or None, default=None
         Seeds k-means and the mini-batches.
+    verbose : int, default=0
+        Positive: print a line at each target update (step, KL loss,
+        fraction of changed assignments, points/s).
 
     Attributes
     ----------
@@ -105,6 +110,7 @@ default="k-means"
         "init": [StrOptions({"k-means"}), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -120,6 +126,7 @@ default="k-means"
         init="k-means",
         n_init=10,
         random_state=None,
+        verbose=0,
     ):
         self.n_clusters = n_clusters
         self.alpha = alpha
@@ -131,6 +138,7 @@ default="k-means"
         self.init = init
         self.n_init = n_init
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -148,6 +156,10 @@ default="k-means"
         self : DEC
             The fitted clusterer.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         torch = import_torch("DEC")
         from ._torch_model import soft_assignment, target_distribution
 
@@ -171,7 +183,6 @@ default="k-means"
                     f"{(self.n_clusters, X.shape[1])}."
                 )
         scale = float(np.std(X)) or 1.0
-        self._scale = scale
         Z = torch.as_tensor(np.array(X, dtype=np.float64) / scale)
         centres = torch.tensor(
             np.asarray(start, dtype=np.float64) / scale, requires_grad=True
@@ -179,29 +190,48 @@ default="k-means"
         opt = torch.optim.Adam([centres], lr=self.lr)
         gen = torch.Generator().manual_seed(int(rng.randint(np.iinfo(np.int32).max)))
         labels = np.full(n, -1, dtype=np.intp)
-        target = None
-        step = 0
-        for step in range(self.max_iter):
-            if step % self.update_interval == 0:
-                with torch.no_grad():
-                    q = soft_assignment(Z, centres, self.alpha, scale**2)
-                    target = target_distribution(q)
-                    new = q.argmax(dim=1).numpy().astype(np.intp)
-                changed = float(np.mean(new != labels))
-                labels = new
-                if step > 0 and changed < self.tol:
-                    break
-            idx = torch.randint(n, (min(self.batch_size, n),), generator=gen)
+        n_iter, step = self.max_iter, 0
+        batch = min(self.batch_size, n)
+        sums, seen, seconds = np.zeros(1), 1, 0.0  # of the last pass, for verbose
+
+        def kl(idx):
             q_b = soft_assignment(Z[idx], centres, self.alpha, scale**2)
             p_b = target[idx]
             log_ratio = torch.log(p_b.clamp_min(1e-12)) - torch.log(q_b.clamp_min(1e-12))
-            loss = (p_b * log_ratio).sum(dim=1).mean()
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        self.n_iter_ = step + 1 if self.max_iter else 0
+            return (p_b * log_ratio).sum(dim=1).mean(), ()
+
+        while step < self.max_iter:
+            with torch.no_grad():
+                q = soft_assignment(Z, centres, self.alpha, scale**2)
+                target = target_distribution(q)
+                new = q.argmax(dim=1).numpy().astype(np.intp)
+            changed = float(np.mean(new != labels))
+            labels = new
+            if self.verbose and step > 0:
+                print(
+                    f"DEC step {step:5d}  loss {sums[-1] / seen:.5f}  changed "
+                    f"{changed:.4f}  {seen / max(seconds, 1e-9):.0f} points/s",
+                    flush=True,
+                )
+            if step > 0 and changed < self.tol:
+                n_iter = step + 1
+                break
+            steps = min(self.update_interval, self.max_iter - step)
+            sums, seen, seconds = train_pass(
+                opt, (torch.randint(n, (batch,), generator=gen) for _ in range(steps)), kl
+            )
+            step += steps
+        self._scale = scale
+        self.n_iter_ = n_iter
         self.cluster_centers_ = centres.detach().numpy() * scale
-        self.labels_ = self.predict(X)
+        self.labels_ = self._soft(X).argmax(axis=1).astype(np.intp)
+        warn_fewer_clusters(
+            self.labels_,
+            self.n_clusters,
+            f"The Student-t kernel (alpha={self.alpha}) cannot separate points whose "
+            f"distances are far below or above its scale (feature std {scale:.3g}); "
+            "standardise the features or change alpha.",
+        )
         return self
 
     def _soft(self, X):

@@ -8,18 +8,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils import import_torch, to_maps
+from ..utils import import_torch
+from ..utils._images import check_angles, validate_images
+from ._training import restore_on_interrupt, train_pass
 
 _LOSS_NAMES = ("angle", "consistency", "reconstruction", "variance", "total")
-
-
-def _default_image_shape(n_features):
-    side = int(round(math.sqrt(n_features)))
-    if side * side == n_features:
-        return (side, side)
-    return (1, n_features)
 
 
 class RotInvINREncoder(TransformerMixin, BaseEstimator):
@@ -33,7 +28,9 @@ class RotInvINREncoder(TransformerMixin, BaseEstimator):
     rotated by the predicted angle to intensities. Training minimises
     ``angle_weight * angle + consistency_weight * consistency +
     reconstruction_weight * reconstruction`` (Kwon). :meth:`transform` returns
-    the invariant latent, which is what a clusterer should see.
+    the invariant latent, which is what a clusterer should see. The
+    :ref:`user guide <rotinv>` explains the model and compares its settings
+    with measured results.
 
     Parameters
     ----------
@@ -64,9 +61,8 @@ default=15.0, 1.0, 1.0
         pixel (and channel). ``"sum"``: its sum over the pixels of each image
         (the mean times ``height * width * channels``; with ``n_coords`` the
         mean over the sampled pixels is scaled the same way), which weighs
-        reconstruction ~800x more on 28x28 images and stops the collapse: the
-        largest gain measured (Notes). ``loss_curve_`` records the per-pixel
-        mean either way.
+        reconstruction ``height * width`` times more and stops the collapse
+        (Notes). ``loss_curve_`` records the per-pixel mean either way.
     variance_weight : float, default=0.0
         Weight of a VICReg-style variance floor [3]_ on the invariant latent,
         ``mean_d max(0, 1 - std_d)`` over the batch; 0 (off) in the thesis.
@@ -96,7 +92,7 @@ default=15.0, 1.0, 1.0
         axis of the second moments, signed by the skewness along it;
         ``"axis_com"``: that axis, signed towards the centre of mass. See
         :func:`~sklearn_specclust.inr._torch_model.reference_direction` and
-        the Notes for measured effects. :meth:`predict_angle` then returns the
+        the Notes. :meth:`predict_angle` then returns the
         measured angle and :meth:`render` rotates back to it.
     consistency_views : {"rotations", "orbit"}, default="rotations"
         The ``n_rotations`` views of the consistency loss: random rotations
@@ -123,10 +119,8 @@ default=15.0, 1.0, 1.0
         The thesis's MLP, or a small three-layer convolutional encoder
         (3x3 convolutions with 32, 64 and 64 channels, the last two of stride
         2, then an MLP head of sizes ``hidden``), as in the published
-        follow-up. Not measured to help here: AE baseline, 2000 rotated MNIST
-        images, 30 epochs, variance-normalised consistency with the floor,
-        k-means ACC 0.226 against 0.253 for the MLP, and 30x slower to train
-        on one CPU thread.
+        follow-up; it trains much slower on a CPU and has not been measured
+        to help (:ref:`user guide <rotinv>`).
     decoder : {"hyper", "mlp"}, default="hyper"
         The hypernetwork + function representation, or the AE baseline: an
         MLP decoder whose output image is rotated by the predicted angle.
@@ -193,53 +187,22 @@ default=15.0, 1.0, 1.0
     layer starts at a He-initialised function network (its bias) plus small
     latent-dependent changes.
 
-    Latent collapse and the loss balance (AE baseline on 2000 rotated MNIST
-    images without 9, ``benchmarks/results/rotinv_balance.md``): with the
-    thesis's weights and a per-pixel-mean reconstruction loss the invariant
-    latent shrinks to a near-constant code (mean per-dimension standard
-    deviation 0.002-0.009) while the auxiliary latent grows, so ``eps * aux``
-    drowns ``inv``; the decoder draws an average image (MSE 0.057, the
-    pixels' variance is 0.062) and k-means on the latent reaches ACC 0.17-0.19,
-    below k-means on pixels (~0.27). The consistency term is not the only
-    cause: with it off the reconstruction still stalls, because the angle
-    term (weight 15) dominates the shared encoder. What was measured (30
-    epochs, k-means ACC): ``consistency_norm="variance"`` with
-    ``variance_weight=1`` keeps the latent spread and invariant (invariance
-    ratio 0.03 against 0.87) but the reconstruction still stalls (ACC 0.25);
-    ``reconstruction_reduction="sum"`` (equivalently
-    ``reconstruction_weight=784``) lets reconstruction progress (MSE 0.034)
-    and gives ACC 0.53 (0.46 on a second seed; 0.58 after 100 epochs, k-means;
-    0.59-0.63 with spectral clustering on the kNN graph), with a less
-    invariant latent (ratio 0.23-0.29). Adding the normalised consistency or
-    a larger consistency weight on top of the sum makes the latent more
-    invariant but less informative (ACC 0.32-0.40). ``angle_target=
-    "radial_com"`` is about even with ``"com"`` (0.49 / 0.48 against 0.53 /
-    0.46 on two seeds at 30 epochs, 0.57 against 0.58 at 100; spectral 0.46 /
-    0.44 / 0.63 against 0.44 / 0.40 / 0.59); MNIST digits are centred by their
-    centre of mass, so the plain direction is decided by a fraction of a
-    pixel.
+    Latent collapse: with the thesis's weights and a per-pixel-mean
+    reconstruction loss, the invariant latent can shrink to a near-constant
+    code while the auxiliary latent grows, so that ``eps * aux`` drowns
+    ``inv`` and the decoder draws an average image; the angle term (weight 15)
+    dominates the shared encoder. ``reconstruction_reduction="sum"`` is the
+    remedy that keeps the latent informative; ``consistency_norm="variance"``
+    and ``variance_weight`` keep it spread and invariant.
 
-    Measured reference orientation (``benchmarks/results/rotinv_gap.md``;
-    rotated MNIST without 9, 3000 training and 2000 held-out images). MNIST
-    puts every digit's centre of mass half a pixel down-right of the frame's
-    centre, so on rotated MNIST the centre-of-mass direction (the thesis's
-    reference) partly encodes the rotation itself: once the images are
-    re-centred before rotating, k-means on pixels rotated to it falls from
-    0.41 to 0.31. ``reference="axis"`` does not rely on that (0.47 / 0.56
-    without / with re-centring). Rotating images to a measured reference,
-    then clustering with :class:`OrbitSpectralClustering` on six canonical
-    views (the half turn and +-20 degrees, which absorb a wrong axis sign and
-    axis noise) is what closes the gap: 0.90 in-sample and 0.89 held-out on
-    pixels, with no learning; on the latent of this encoder 0.81 / 0.82 (AE
-    decoder, 60 epochs), 0.86 in-sample after 100 epochs, and only 0.52 with
-    the hypernetwork decoder after 15 epochs
-    (``benchmarks/results/rotinv_mnist_canonical.md``; 0.73 after 60 epochs
-    with the canonical view and its half turn only). k-means on the
-    latents of ``reference="axis"`` moves less with the AE decoder (0.53
-    against 0.51 for the learned orientation) and more with the hypernetwork
-    (0.53 against 0.41). ``consistency_views="orbit"`` lowered the orbit
-    stage's ACC (0.70 against 0.81); ``n_test_rotations=8`` moves ACC by
-    -0.01 to +0.04.
+    Measured reference: MNIST puts every digit's centre of mass slightly off
+    the frame's centre, so on rotated MNIST the centre-of-mass direction (the
+    thesis's reference) partly encodes the rotation itself;
+    ``reference="axis"`` does not rely on it. A measured axis can be wrong by
+    a half turn or by some degrees; ``view_angles`` with
+    :class:`OrbitSpectralClustering` absorbs those errors. The accuracies of
+    all these settings, with their commands, are in the
+    :ref:`user guide <rotinv>`.
 
     References
     ----------
@@ -375,41 +338,7 @@ default=15.0, 1.0, 1.0
 
     # ------------------------------------------------------------------ data
     def _validate(self, X, reset):
-        check = dict(dtype=(np.float64, np.float32), allow_nd=True, ensure_min_samples=1)
-        if reset:
-            X = validate_data(self, X, reset=True, **check)
-        else:
-            arr = check_array(X, **check)
-            # 2-D rows after fit: n_features_in_ is pixels x channels
-            X = validate_data(self, X, reset=False, **check) if arr.ndim == 2 else arr
-        if X.ndim > 4:
-            raise ValueError(
-                "Expected 2-D (n_samples, n_features), 3-D (n_samples, height, "
-                f"width) or 4-D (n_samples, height, width, channels) data, got "
-                f"shape {X.shape}."
-            )
-        if X.ndim == 2:
-            if not reset:
-                shape = self._map_shape
-            elif self.image_shape is not None:
-                shape = self.image_shape
-            else:
-                shape = _default_image_shape(X.shape[1])
-            maps = to_maps(X, image_shape=shape)
-        else:
-            maps = to_maps(X)
-        shape = tuple(int(s) for s in maps.shape[1:])
-        if reset:
-            self._map_shape = shape
-            self.n_features_in_ = int(np.prod(shape))
-        elif shape != self._map_shape:
-            raise ValueError(
-                f"X has images of shape (height, width, channels)={shape}, but "
-                f"{type(self).__name__} was fitted on images of shape "
-                f"{self._map_shape}. Resize the images to the fitted size, or fit "
-                "again on data of this size."
-            )
-        return maps
+        return validate_images(self, X, reset=reset, image_shape=self.image_shape)
 
     def _to_tensor(self, maps):
         torch = import_torch("RotInvINREncoder")
@@ -463,6 +392,10 @@ or (n_samples, h, w, c)
         self : RotInvINREncoder
             The fitted encoder.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         torch = import_torch("RotInvINREncoder")
         from ._torch_model import training_losses
 
@@ -502,36 +435,34 @@ or (n_samples, h, w, c)
         )
         best, stale, seen, t0 = np.inf, 0, 0, time.perf_counter()
         self.module_.train()
-        for epoch in range(self.max_epochs):
+        def loss_fn(batch):
+            losses = training_losses(
+                self.module_,
+                batch,
+                n_rotations=self.n_rotations,
+                angle_target=self.angle_target,
+                n_coords=self.n_coords,
+                generator=gen,
+                consistency_norm=self.consistency_norm,
+                noise_scale=self.noise_scale,
+                consistency_views=self.consistency_views,
+            )
+            return sum(w * loss for w, loss in zip(weights, losses)), losses
+
+        for _ in range(self.max_epochs):
             order = torch.randperm(n, generator=gen).to(self.device)
-            sums = np.zeros(5)
-            t_epoch = time.perf_counter()
-            for start in range(0, n, self.batch_size):
-                batch = images[order[start : start + self.batch_size]]
-                losses = training_losses(
-                    self.module_,
-                    batch,
-                    n_rotations=self.n_rotations,
-                    angle_target=self.angle_target,
-                    n_coords=self.n_coords,
-                    generator=gen,
-                    consistency_norm=self.consistency_norm,
-                    noise_scale=self.noise_scale,
-                    consistency_views=self.consistency_views,
-                )
-                total = sum(w * loss for w, loss in zip(weights, losses))
-                self._optimizer.zero_grad()
-                total.backward()
-                self._optimizer.step()
-                m = batch.shape[0]
-                sums += m * np.array([float(v.detach()) for v in (*losses, total)])
+            sums, _, seconds = train_pass(
+                self._optimizer,
+                (images[order[s : s + self.batch_size]] for s in range(0, n, self.batch_size)),
+                loss_fn,
+            )
             seen += n
             sums /= n
             record = dict(zip(_LOSS_NAMES, sums))
             self.loss_curve_.append(record)
             self.n_epochs_ += 1
             if self.verbose:
-                rate = n / max(time.perf_counter() - t_epoch, 1e-9)
+                rate = n / max(seconds, 1e-9)
                 print(
                     f"epoch {self.n_epochs_:3d}  loss {sums[4]:.5f}  angle "
                     f"{sums[0]:.5f}  consistency {sums[1]:.5f}  reconstruction "
@@ -596,10 +527,8 @@ or (n_samples, h, w, c)
         if self.view_angles is None:
             _, inv, _ = self._encode(X, average=True)
             return inv.cpu().numpy().astype(np.float64)
-        from ._orbit import _check_angles
-
         check_is_fitted(self, "module_")
-        angles = _check_angles(self.view_angles, "view_angles")
+        angles = check_angles(self.view_angles, "view_angles")
         batches = self._batches(X)
         torch = import_torch("RotInvINREncoder")
         out = []

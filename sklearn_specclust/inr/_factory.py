@@ -1,133 +1,178 @@
-"""make_rotinv_inr: the thesis's pipeline (encoder + k-means or DEC)."""
+"""make_rotinv_inr: the rotation-invariant clustering pipelines."""
+
+import warnings
 
 from sklearn.cluster import KMeans
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import _num_samples
 
 from ..cluster import SelfTuningSpectralClustering
+from ..utils._clustering import check_n_clusters
 from ._dec import DEC
 from ._encoder import RotInvINREncoder
-from ._orbit import ORBIT_ANGLES, OrbitSpectralClustering
+from ._orbit import ORBIT_ANGLES, CanonicalViews, OrbitSpectralClustering
+from ._presets import DEFAULT_PRESET, PRESETS, RENAMED
 
-#: Encoder parameters of each preset (``make_rotinv_inr(preset=...)``).
-PRESETS = {
-    "thesis": {},
-    "balanced": dict(
-        reconstruction_reduction="sum", angle_target="radial_com", lr=1e-3
-    ),
-    "canonical": dict(reconstruction_reduction="sum", reference="axis", lr=1e-3),
-}
+_CLUSTERERS = ("kmeans", "dec", "spectral", "orbit")
+
+
+class RotInvPipeline(Pipeline):
+    """A :class:`~sklearn.pipeline.Pipeline` that checks ``n_clusters`` first.
+
+    ``fit`` and ``fit_predict`` refuse more clusters than samples before the
+    first step runs (an encoder may train for minutes).
+    """
+
+    def _check_samples(self, X):
+        check_n_clusters(self.steps[-1][1].n_clusters, _num_samples(X), self.steps[-1][1])
+
+    def fit(self, X, y=None, **params):
+        """Check ``n_clusters`` against ``X``, then fit as :class:`Pipeline` does."""
+        self._check_samples(X)
+        return super().fit(X, y, **params)
+
+    def fit_predict(self, X, y=None, **params):
+        """Check ``n_clusters`` against ``X``, then as :meth:`Pipeline.fit_predict`."""
+        self._check_samples(X)
+        return super().fit_predict(X, y, **params)
+
+
+def _clusterer(name, n_clusters, random_state, verbose):
+    if name == "kmeans":
+        return KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
+    if name == "dec":
+        return DEC(n_clusters=n_clusters, alpha=1e-4, random_state=random_state,
+                   verbose=verbose)
+    if name == "spectral":
+        return SelfTuningSpectralClustering(
+            n_clusters=n_clusters, affinity="knn", random_state=random_state
+        )
+    return OrbitSpectralClustering(
+        n_clusters, n_views=len(ORBIT_ANGLES), random_state=random_state
+    )
+
+
+def _resolve_preset(preset):
+    if preset is None:
+        return PRESETS[DEFAULT_PRESET]
+    if preset in RENAMED:
+        warnings.warn(
+            f"preset={preset!r} was renamed {RENAMED[preset]!r} and the old name will "
+            "be removed in the next release; pass preset="
+            f"{RENAMED[preset]!r}.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return PRESETS[RENAMED[preset]]
+    if preset not in PRESETS:
+        raise ValueError(
+            f"preset must be one of {sorted(PRESETS)} (or None for the default "
+            f"{DEFAULT_PRESET!r}), got {preset!r}."
+        )
+    return PRESETS[preset]
 
 
 def make_rotinv_inr(
-    n_clusters=10, *, clusterer="kmeans", preset="thesis", random_state=None, **overrides
+    n_clusters=10,
+    *,
+    preset=None,
+    clusterer=None,
+    random_state=None,
+    verbose=0,
+    **overrides,
 ):
-    """Pipeline of :class:`RotInvINREncoder` and k-means or :class:`DEC`.
+    """Rotation-invariant image clustering pipeline.
+
+    The default (``preset=None``, the ``"canonical-orbit"`` preset) learns
+    nothing: :class:`CanonicalViews` rotates each image so that its measured
+    major axis points up and adds five turned views (a half turn and
+    +-20 degrees around both, ``ORBIT_ANGLES``), then
+    :class:`OrbitSpectralClustering` clusters the kNN graph of the
+    minimum-over-views distances. The other presets put
+    :class:`RotInvINREncoder` (Kwon's implicit-neural-representation
+    encoder) first and cluster its invariant latent; ``"kwon-thesis"`` is the
+    thesis's model, losses and k-means. Presets are listed, with their
+    sources, in ``sklearn_specclust.inr._presets.PRESETS``; the
+    :ref:`user guide <rotinv>` compares them.
 
     Parameters
     ----------
     n_clusters : int, default=10
         Number of clusters.
-    clusterer : {"kmeans", "dec", "spectral", "orbit"}, default="kmeans"
-        k-means (``n_init=10``) or DEC with the thesis's ``alpha=1e-4`` on the
-        invariant latent (the thesis's two), or a neighbour-based stage:
-        :class:`~sklearn_specclust.cluster.SelfTuningSpectralClustering` on
-        the latents' sparse kNN graph (``affinity="knn"``), as the published
-        follow-up of the thesis clusters a neighbour graph rather than
-        centroids. Not in the thesis; see ``benchmarks/results/rotinv_*.md``
-        for its measured effect. ``"orbit"``: :class:`OrbitSpectralClustering`
-        (15 eigenvectors) on the latents of six canonical views of each image
-        (the encoder's ``view_angles=ORBIT_ANGLES``: half turn and +-20
-        degrees), whose kNN graph tolerates errors of the reference
-        orientation; the best measured with ``preset="canonical"`` and the
-        AE decoder (``benchmarks/results/rotinv_gap.md``). The hypernetwork's
-        latent does worse on the +-20 degree views (rotated MNIST, 60
-        epochs: ACC 0.66 with the six views, 0.69 with the canonical one
-        alone, 0.73 with it and its half turn): pass
-        ``encoder__view_angles=(0.0, np.pi), cluster__n_views=2`` for it.
-    preset : {"thesis", "balanced", "canonical"}, default="thesis"
-        Encoder settings. ``"thesis"``: the encoder's defaults, the thesis's
-        configuration. ``"balanced"``: ``reconstruction_reduction="sum"``
-        (the per-image sum of squared errors, against the latent collapse of
-        the thesis's loss balance), ``angle_target="radial_com"`` and
-        ``lr=1e-3`` (faster progress in a CPU budget); see the Notes of
-        :class:`RotInvINREncoder` and ``benchmarks/results/rotinv_*.md`` for
-        their measured effect. ``"canonical"``: the per-image-sum
-        reconstruction and ``lr=1e-3`` of ``"balanced"``, with the orientation
-        *measured* (``reference="axis"``, the major axis of the second
-        moments signed by the skewness) instead of learned, so that the
-        encoder sees images rotated to their reference orientation.
-        Measured on 3000 rotated MNIST digits without 9
-        (``benchmarks/results/rotinv_mnist_canonical.md``): k-means ACC 0.53
-        against 0.41 for ``"balanced"``; with ``clusterer="orbit"`` 0.52 for
-        the hypernetwork after 15 epochs and 0.86 with
-        ``decoder="mlp"`` (the AE baseline, 100 epochs), the best learned
-        configuration measured; :class:`CanonicalViews` +
-        :class:`OrbitSpectralClustering` on the pixels reach 0.90 without
-        training. ``overrides`` apply on top.
+    preset : str or None, default=None
+        None or ``"canonical-orbit"``: canonical views + orbit spectral
+        clustering (ours). ``"kwon-thesis"``: the thesis's encoder and
+        k-means. ``"inr-balanced"``, ``"inr-canonical"``: the encoder with a
+        per-image-sum reconstruction loss, learned or measured orientation
+        (ours). The names ``"thesis"``, ``"balanced"`` and ``"canonical"``
+        of the previous release still work and warn.
+    clusterer : {"kmeans", "dec", "spectral", "orbit"} or None, default=None
+        The final step; None uses the preset's. ``"kmeans"``: k-means
+        (``n_init=10``); ``"dec"``: :class:`DEC` with the thesis's
+        ``alpha=1e-4``; ``"spectral"``:
+        :class:`~sklearn_specclust.cluster.SelfTuningSpectralClustering` on a
+        kNN graph; ``"orbit"``: :class:`OrbitSpectralClustering` on the six
+        canonical views (of the pixels, or of the encoder's latents through
+        its ``view_angles``). Without an encoder the other clusterers see the
+        one canonical view of the pixels.
     random_state : int, RandomState instance or None, default=None
-        Seeds both steps.
+        Seeds every step.
+    verbose : int, default=0
+        Positive: the pipeline prints each step's time, the encoder and DEC a
+        line per epoch (loss, images/s).
     **overrides : dict
         Parameters of the steps, as ``encoder__max_epochs=10`` or
-        ``cluster__alpha=1.0``; a name without a ``step__`` prefix goes to the
-        encoder.
+        ``cluster__n_neighbors=15``; a name without a ``step__`` prefix goes
+        to the first step (``"views"`` or ``"encoder"``).
 
     Returns
     -------
     pipeline : Pipeline
-        Steps ``"encoder"`` and ``"cluster"``; ``fit_predict(X)`` clusters
-        images.
+        Steps ``"views"`` (no encoder) or ``"encoder"``, then ``"cluster"``;
+        ``fit_predict(X)`` clusters images and ``predict`` labels new ones.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``preset`` or ``clusterer``, at once; for
+        ``n_clusters`` larger than the number of images, when ``fit`` starts.
 
     See Also
     --------
-    RotInvINREncoder, DEC, OrbitSpectralClustering, CanonicalViews
-    sklearn_specclust.cluster.SelfTuningSpectralClustering
+    CanonicalViews, OrbitSpectralClustering, RotInvINREncoder, DEC
 
     References
     ----------
     .. [1] Kwon, "Rotationally Invariant Clustering with Implicit Neural
        Representations" (thesis).
+    .. [2] Zelnik-Manor and Perona, "Self-Tuning Spectral Clustering", NIPS 2004.
 
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn_specclust.datasets import load_digits_images, make_rotated
     >>> from sklearn_specclust.inr import make_rotinv_inr
-    >>> X = np.random.RandomState(0).rand(30, 8, 8)
-    >>> pipe = make_rotinv_inr(3, random_state=0, max_epochs=1, latent_dim=4,
-    ...                        hidden=(16,), hyper_hidden=(16,), fn_hidden=(16,),
-    ...                        n_fourier=8)
-    >>> pipe.fit_predict(X).shape
-    (30,)
+    >>> X, y = load_digits_images(return_X_y=True)
+    >>> X_rot, y_rot, _ = make_rotated(X[:300], y[:300], random_state=0)
+    >>> make_rotinv_inr(10, random_state=0).fit_predict(X_rot).shape
+    (300,)
     """
-    if clusterer == "kmeans":
-        cluster = KMeans(n_clusters=n_clusters, n_init=10, random_state=random_state)
-    elif clusterer == "dec":
-        cluster = DEC(n_clusters=n_clusters, alpha=1e-4, random_state=random_state)
-    elif clusterer == "spectral":
-        cluster = SelfTuningSpectralClustering(
-            n_clusters=n_clusters, affinity="knn", random_state=random_state
-        )
-    elif clusterer == "orbit":
-        cluster = OrbitSpectralClustering(
-            n_clusters,
-            n_views=len(ORBIT_ANGLES),
-            n_components=15,
-            random_state=random_state,
-        )
-    else:
+    if clusterer is not None and clusterer not in _CLUSTERERS:
         raise ValueError(
-            "clusterer must be 'kmeans', 'dec', 'spectral' or 'orbit', got "
-            f"{clusterer!r}."
+            f"clusterer must be one of {list(_CLUSTERERS)} or None, got {clusterer!r}."
         )
-    if preset not in PRESETS:
-        raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}.")
-    pipe = Pipeline(
-        [("encoder", RotInvINREncoder(random_state=random_state)), ("cluster", cluster)]
+    spec = _resolve_preset(preset)
+    clusterer = clusterer or spec.clusterer
+    cluster = _clusterer(clusterer, n_clusters, random_state, verbose)
+    angles = ORBIT_ANGLES if clusterer == "orbit" else (0.0,)
+    if spec.encoder is None:
+        first = ("views", CanonicalViews("axis", angles=angles))
+    else:
+        params = dict(spec.encoder, random_state=random_state, verbose=verbose)
+        if clusterer == "orbit":
+            params["view_angles"] = ORBIT_ANGLES
+        first = ("encoder", RotInvINREncoder(**params))
+    pipe = RotInvPipeline([first, ("cluster", cluster)], verbose=bool(verbose))
+    pipe.set_params(
+        **{(k if "__" in k else f"{first[0]}__{k}"): v for k, v in overrides.items()}
     )
-    params = {f"encoder__{k}": v for k, v in PRESETS[preset].items()}
-    if clusterer == "orbit":
-        params["encoder__view_angles"] = ORBIT_ANGLES
-    params.update(
-        {(k if "__" in k else f"encoder__{k}"): v for k, v in overrides.items()}
-    )
-    pipe.set_params(**params)
     return pipe

@@ -1,36 +1,37 @@
 """Canonical views of images and spectral clustering on their orbit graph."""
 
 import math
+import warnings
 from numbers import Integral
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.manifold import spectral_embedding
+from sklearn.metrics import pairwise_distances_argmin
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
-from ..cluster._common import check_n_clusters, kmeans_on_embedding
 from ..utils import import_torch
-from ._encoder import _default_image_shape
+from ..utils._clustering import (
+    check_n_clusters,
+    distinct_rows,
+    warn_fewer_clusters,
+)
+from ..utils._images import check_angles, validate_images
+from ._training import restore_on_interrupt
 
 #: Views of the published preset: the canonical image, its half turn, and both
 #: turned by +-20 degrees (the measured reference axis is noisy by about that).
 ORBIT_ANGLES = tuple(
     math.radians(a) for a in (0.0, 180.0, 20.0, -20.0, 200.0, 160.0)
 )
-
-
-def _check_angles(angles, name):
-    if angles is None:
-        return None
-    angles = tuple(float(a) for a in np.ravel(angles))
-    if len(angles) == 0 or not all(np.isfinite(angles)):
-        raise ValueError(f"{name} must be a non-empty sequence of finite angles, got {angles!r}.")
-    return angles
 
 
 def canonical_views(images, reference, angles):
@@ -66,13 +67,14 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
         View angles in radians, counter-clockwise; the first view is the one
         :class:`OrbitSpectralClustering` queries with.
     image_shape : tuple of int, default=None
-        ``(height, width)`` of flat rows; None reads ``s * s`` features as a
-        square image and any other row as ``1 x n_features``.
+        ``(height, width)`` or ``(height, width, channels)`` of flat rows;
+        None reads ``s * s`` features as a square image and any other row as
+        ``1 x n_features``. 3-D and 4-D input are images already.
 
     Attributes
     ----------
     n_features_in_ : int
-        Features (pixels) per input row.
+        Values per image (height x width x channels).
 
     See Also
     --------
@@ -102,25 +104,15 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
         self.angles = angles
         self.image_shape = image_shape
 
-    def _shape(self, n_features):
-        if self.image_shape is not None:
-            h, w = (int(s) for s in self.image_shape)
-            if h * w != n_features:
-                raise ValueError(
-                    f"image_shape={tuple(self.image_shape)} does not match rows of "
-                    f"{n_features} features."
-                )
-            return h, w
-        return _default_image_shape(n_features)
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Check the parameters and record the number of features.
+        """Check the parameters and record the image shape.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flat images.
+        X : array-like of shape (n_samples, n_features), (n_samples, h, w) \
+or (n_samples, h, w, c)
+            Images, or flat rows of images.
         y : Ignored
             Not used, present for API consistency.
 
@@ -129,9 +121,8 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
         self : CanonicalViews
             The fitted transformer.
         """
-        X = validate_data(self, X, dtype=(np.float64, np.float32))
-        _check_angles(self.angles, "angles")
-        self._shape(X.shape[1])
+        check_angles(self.angles, "angles")
+        validate_images(self, X, reset=True, image_shape=self.image_shape)
         return self
 
     def transform(self, X):
@@ -139,26 +130,58 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Flat images of the fitted size.
+        X : array-like of shape (n_samples, n_features), (n_samples, h, w) \
+or (n_samples, h, w, c)
+            Images of the fitted shape.
 
         Returns
         -------
-        V : ndarray of shape (n_samples, n_views * n_features)
-            The views of each image, view by view.
+        V : ndarray of shape (n_samples, n_views * n_features_in_)
+            The views of each image, view by view (each view flattened as
+            ``(h, w, c)``).
         """
         check_is_fitted(self)
         torch = import_torch("CanonicalViews")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        h, w = self._shape(X.shape[1])
-        angles = _check_angles(self.angles, "angles")
-        images = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)).reshape(-1, 1, h, w)
-        with torch.no_grad():
-            views = canonical_views(images, self.reference, angles)
-        n = X.shape[0]
-        return views.reshape(len(angles), n, h * w).permute(1, 0, 2).reshape(n, -1).numpy().astype(
-            np.float64
-        )
+        maps = validate_images(self, X, reset=False)
+        angles = check_angles(self.angles, "angles")
+        n = maps.shape[0]
+        out = np.empty((n, len(angles) * int(np.prod(maps.shape[1:]))))
+        # in blocks of images, so that the float32 intermediates stay small
+        for start in range(0, n, 1024):
+            block = maps[start : start + 1024]
+            images = torch.from_numpy(
+                np.ascontiguousarray(block.transpose(0, 3, 1, 2), dtype=np.float32)
+            )
+            with torch.no_grad():
+                views = canonical_views(images, self.reference, angles)
+            # (n_views, b, c, h, w) -> (b, n_views, h, w, c) -> rows
+            out[start : start + len(block)] = views.permute(1, 0, 3, 4, 2).reshape(
+                len(block), -1
+            ).numpy()
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+def _resolve_n_neighbors(n_neighbors, n_samples, n_clusters):
+    """``"auto"``: about ``log2(n_samples)`` neighbours, within the mean cluster size."""
+    if n_neighbors != "auto":
+        return min(int(n_neighbors), n_samples - 1)
+    k = min(round(math.log2(max(n_samples, 2))), n_samples // (2 * n_clusters))
+    return max(1, min(max(k, 5), n_samples - 1))
+
+
+def _eigengap_count(mu, n_clusters):
+    """Eigenvector count from ``n_clusters`` up with the largest eigengap.
+
+    ``mu`` are the random-walk eigenvalues, largest first; the count ``c``
+    maximises ``mu[c - 1] - mu[c]``.
+    """
+    gaps = mu[n_clusters - 1 : -1] - mu[n_clusters:]
+    return n_clusters + int(np.argmax(gaps)) if gaps.size else n_clusters
 
 
 class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
@@ -172,9 +195,12 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
     samples with the self-tuning weight ``exp(-d^2 / (sigma_i sigma_j))``
     (``sigma_i`` the distance to the ``scale_neighbors``-th one; Zelnik-Manor
     and Perona), the graph is symmetrised, its ``n_components`` leading
-    eigenvectors of the normalised Laplacian (:func:`~sklearn.manifold.spectral_embedding`)
-    are scaled to unit rows, and k-means on them gives the labels. With one
-    view this is spectral clustering on a self-tuning kNN graph.
+    random-walk eigenvectors (:func:`~sklearn.manifold.spectral_embedding`)
+    are scaled to unit rows, and k-means on them gives the labels (Ng, Jordan
+    and Weiss). With one view this is spectral clustering on a self-tuning
+    kNN graph. :meth:`predict` labels new samples by the Nyström extension of
+    the eigenvectors over their nearest training samples. See the
+    :ref:`user guide <rotinv>`.
 
     Parameters
     ----------
@@ -182,15 +208,24 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         Number of clusters.
     n_views : int, default=1
         Views per row; ``n_features`` must be a multiple of it.
-    n_neighbors : int, default=10
-        Neighbours per sample in the graph.
+    n_neighbors : int or "auto", default="auto"
+        Neighbours per sample in the graph. ``"auto"``: ``round(log2(n_samples))``,
+        at least 5 and at most half the mean cluster size
+        ``n_samples / n_clusters``.
     scale_neighbors : int, default=7
-        The local scale ``sigma_i`` is the distance to this neighbour.
-    n_components : int, default=None
-        Eigenvectors embedded; None uses ``n_clusters``. More eigenvectors
-        than clusters helped on MNIST-like data (``rotinv_gap.md``).
+        The local scale ``sigma_i`` is the distance to this neighbour (to the
+        last one when ``n_neighbors`` is smaller), as in Zelnik-Manor and
+        Perona.
+    n_components : int, "auto" or None, default="auto"
+        Eigenvectors embedded. ``"auto"``: the count ``c`` from ``n_clusters``
+        to ``2 * n_clusters`` with the largest eigengap (``mu_c - mu_{c+1}``
+        of the random-walk matrix); None: ``n_clusters``.
     n_init : int, default=10
         k-means runs on the embedding.
+    n_jobs : int, default=None
+        Parallel jobs of the neighbour search (see
+        :class:`~sklearn.neighbors.NearestNeighbors`). The labels do not
+        depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the eigensolver and k-means.
 
@@ -200,32 +235,39 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         Cluster of each sample.
     embedding_ : ndarray of shape (n_samples, n_components)
         Unit-row spectral embedding k-means ran on.
+    cluster_centers_ : ndarray of shape (n_clusters, n_components)
+        k-means centres in the embedding.
     affinity_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         The symmetrised kNN affinities.
+    n_neighbors_ : int
+        Neighbours per sample used.
+    n_components_ : int
+        Eigenvectors used.
     n_features_in_ : int
         Features per row (all views).
 
     See Also
     --------
     CanonicalViews : Rotated views of images.
+    make_rotinv_inr : The rotation-invariant pipeline built on this clusterer.
     sklearn_specclust.cluster.SelfTuningSpectralClustering : One view, on
         the full self-tuning kernel or a kNN graph.
 
     Notes
     -----
-    Measured on 3000 rotated MNIST digits without 9
-    (``benchmarks/results/rotinv_gap.md``): six canonical views
-    (``ORBIT_ANGLES``) of the pixels make the graph tolerant of a wrong axis
-    sign and of axis noise, which analytic canonicalisation alone is not:
-    ACC 0.90 (0.89 on held-out images) against 0.52 for spectral clustering
-    on one canonical view and 0.26 on the rotated pixels. Fifteen
-    eigenvectors were the best of 10 / 15 / 20 on the training images.
+    Identical samples get the same label; when there are fewer distinct
+    samples than ``n_clusters`` a :class:`~sklearn.exceptions.ConvergenceWarning`
+    says so, as :class:`~sklearn.cluster.KMeans` does. The eigensolver and
+    k-means run on one thread, so that the labels do not depend on the
+    number of BLAS or OpenMP threads.
 
     References
     ----------
     .. [1] Zelnik-Manor and Perona, "Self-Tuning Spectral Clustering", NIPS 2004.
     .. [2] Ng, Jordan and Weiss, "On Spectral Clustering: Analysis and an
        Algorithm", NIPS 2001.
+    .. [3] Bengio et al., "Out-of-Sample Extensions for LLE, Isomap, MDS,
+       Eigenmaps, and Spectral Clustering", NIPS 2003.
 
     Examples
     --------
@@ -240,10 +282,15 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "n_views": [Interval(Integral, 1, None, closed="left")],
-        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "scale_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
 
@@ -252,10 +299,11 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         n_clusters=8,
         *,
         n_views=1,
-        n_neighbors=10,
+        n_neighbors="auto",
         scale_neighbors=7,
-        n_components=None,
+        n_components="auto",
         n_init=10,
+        n_jobs=None,
         random_state=None,
     ):
         self.n_clusters = n_clusters
@@ -264,41 +312,60 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         self.scale_neighbors = scale_neighbors
         self.n_components = n_components
         self.n_init = n_init
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def _affinity(self, X):
-        n, n_features = X.shape
-        v = self.n_views
-        if n_features % v:
+    def _check_views(self, n_features):
+        if n_features % self.n_views:
             raise ValueError(
-                f"n_features={n_features} is not a multiple of n_views={v}: a row "
-                "must hold n_views equal-length views."
+                f"n_features={n_features} is not a multiple of n_views={self.n_views}: "
+                "a row must hold n_views equal-length views."
             )
-        d = n_features // v
-        views = X.reshape(n, v, d)
-        database = views.transpose(1, 0, 2).reshape(v * n, d)
-        k = min(self.n_neighbors, n - 1)
-        m = min(v * n, (k + 1) * v)
-        dist, ind = NearestNeighbors(n_neighbors=m).fit(database).kneighbors(views[:, 0])
+        return n_features // self.n_views
+
+    def _neighbors(self, queries, k, exclude_self):
+        """The ``k`` nearest distinct training samples of each query (view 0)."""
+        v, n = self.n_views, self._n_train
+        m = min(v * n, (k + int(exclude_self)) * v)
+        dist, ind = self._index.kneighbors(queries, n_neighbors=m)
+        # distances rounded to float32 precision: ties broken by index, not by
+        # the last bits that BLAS thread counts change
+        dist = dist.astype(np.float32).astype(np.float64)
         ids = ind % n
+        q = np.arange(queries.shape[0])
+        order = np.lexsort((ind, dist), axis=-1)
+        dist, ids = np.take_along_axis(dist, order, 1), np.take_along_axis(ids, order, 1)
         # first (nearest) occurrence of each sample in every row, self excluded;
         # (k + 1) * v candidates hold k + 1 distinct samples, so every row keeps k
-        rows = np.repeat(np.arange(n), m)
+        rows = np.repeat(q, m)
         _, first = np.unique(rows * n + ids.ravel(), return_index=True)
         first = np.sort(first)
-        first = first[ids.ravel()[first] != rows[first]]
+        if exclude_self:
+            first = first[ids.ravel()[first] != rows[first]]
         rank = np.arange(len(first)) - np.searchsorted(rows[first], rows[first])
         first = first[rank < k]
-        c = ids.ravel()[first].reshape(n, k)
-        dd = dist.ravel()[first].reshape(n, k)
-        # local scale: distance to the scale_neighbors-th neighbour (or the last)
-        sigma = dd[:, min(self.scale_neighbors, k) - 1]
+        return dist.ravel()[first].reshape(-1, k), ids.ravel()[first].reshape(-1, k)
+
+    def _local_scale(self, dd):
+        sigma = dd[:, min(self.scale_neighbors, dd.shape[1]) - 1]
         positive = sigma > 0
-        sigma = np.where(positive, sigma, sigma[positive].min() if positive.any() else 1.0)
-        w = np.exp(-(dd**2) / (sigma[:, None] * sigma[c])).ravel()
-        r, c = np.repeat(np.arange(n), k), c.ravel()
-        A = sparse.csr_matrix((w, (r, c)), shape=(n, n))
-        return A.maximum(A.T).tocsr()
+        floor = sigma[positive].min() if positive.any() else 1.0
+        return np.where(positive, sigma, floor)
+
+    def _embed(self, A, n, seed):
+        """Random-walk eigenvectors of ``A`` and their eigenvalues, largest first."""
+        auto = self.n_components == "auto"
+        if auto:
+            c = 2 * self.n_clusters + 1
+        else:
+            c = self.n_components or self.n_clusters
+        c = max(1, min(c, n - 1))
+        psi = spectral_embedding(A, n_components=c, drop_first=False, random_state=seed)
+        degree = np.asarray(A.sum(axis=1)).ravel()
+        mu = np.einsum("ij,ij->j", psi, A @ psi) / np.einsum("ij,i,ij->j", psi, degree, psi)
+        if auto:
+            c = min(_eigengap_count(mu, self.n_clusters), c)
+        return psi[:, :c], mu[:c]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -316,19 +383,81 @@ class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
         self : OrbitSpectralClustering
             The fitted clusterer.
         """
+        with restore_on_interrupt(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
-        n = X.shape[0]
+        n, n_features = X.shape
         check_n_clusters(self.n_clusters, n, self)
+        d = self._check_views(n_features)
         rng = check_random_state(self.random_state)
-        A = self._affinity(np.asarray(X, dtype=np.float64))
-        c = min(self.n_components or self.n_clusters, n - 1)
-        embedding = spectral_embedding(
-            A, n_components=c, drop_first=False, random_state=rng.randint(2**31 - 1)
+        eig_seed, km_seed = rng.randint(2**31 - 1, size=2)
+        X = np.asarray(X, dtype=np.float64)
+        views = X.reshape(n, self.n_views, d)
+        self._n_train = n
+        self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(
+            views.transpose(1, 0, 2).reshape(-1, d)
+        )
+        k = _resolve_n_neighbors(self.n_neighbors, n, self.n_clusters)
+        dd, c = self._neighbors(views[:, 0], k, exclude_self=True)
+        self._sigma = self._local_scale(dd)
+        w = np.exp(-(dd**2) / (self._sigma[:, None] * self._sigma[c])).ravel()
+        A = sparse.csr_matrix((w, (np.repeat(np.arange(n), k), c.ravel())), shape=(n, n))
+        A = A.maximum(A.T).tocsr()
+        with threadpool_limits(1):
+            psi, self._mu = self._embed(A, n, eig_seed)
+            self._psi = psi
+            self.embedding_ = normalize(psi)
+            inverse, n_distinct = distinct_rows(X)
+            if n_distinct < self.n_clusters:
+                # identical samples share a label, as KMeans gives them
+                labels = inverse.astype(np.int64)
+                centers = np.array([self.embedding_[inverse == i][0] for i in range(n_distinct)])
+            else:
+                km = KMeans(self.n_clusters, n_init=self.n_init, random_state=km_seed)
+                with warnings.catch_warnings():
+                    # said once below, whatever the cause
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    labels = km.fit_predict(self.embedding_).astype(np.int64)
+                centers = km.cluster_centers_
+        warn_fewer_clusters(
+            labels,
+            self.n_clusters,
+            f"X holds {n_distinct} distinct rows." if n_distinct < self.n_clusters else "",
         )
         self.affinity_matrix_ = A
-        self.embedding_ = normalize(embedding)
-        _, labels = kmeans_on_embedding(
-            self.embedding_, self.n_clusters, self.n_init, rng.randint(2**31 - 1)
-        )
+        self.cluster_centers_ = centers
         self.labels_ = labels
+        self.n_neighbors_ = k
+        self.n_components_ = psi.shape[1]
         return self
+
+    def predict(self, X):
+        """Cluster of each new sample, by the Nyström extension of the embedding.
+
+        A new sample's eigenvector coordinates are the affinity-weighted mean
+        of those of its ``n_neighbors_`` nearest training samples (same
+        distance and self-tuning weights as in :meth:`fit`), divided by the
+        eigenvalues; its label is the nearest k-means centre of the unit row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Samples with the fitted number of views and features.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Cluster indices.
+        """
+        check_is_fitted(self, "labels_")
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        d = self._check_views(X.shape[1])
+        X = np.asarray(X, dtype=np.float64)
+        dd, c = self._neighbors(X[:, :d], self.n_neighbors_, exclude_self=False)
+        sigma = self._local_scale(dd)
+        w = np.exp(-(dd**2) / (sigma[:, None] * self._sigma[c]))
+        w /= np.maximum(w.sum(axis=1, keepdims=True), np.finfo(float).tiny)
+        psi = np.einsum("ik,ikc->ic", w, self._psi[c]) / np.where(self._mu > 0, self._mu, 1.0)
+        return pairwise_distances_argmin(normalize(psi), self.cluster_centers_).astype(np.int64)
