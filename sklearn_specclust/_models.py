@@ -20,6 +20,7 @@ from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from .inr._presets import PRESETS as ROTINV_PRESETS
 from .sanet._presets import DEFAULT_PRESET, PRESETS
 
 
@@ -65,20 +66,35 @@ def make_wang2020_for_images(n_clusters=10, *, random_state=None, image_shape=No
     return make_sanet_preset(preset, n_clusters, random_state=random_state)
 
 
+def make_rotinv_preset(preset, n_clusters=10, *, random_state=None):
+    """``make_rotinv_inr(n_clusters, preset=preset)``."""
+    from .inr import make_rotinv_inr
+
+    return make_rotinv_inr(n_clusters, preset=preset, random_state=random_state)
+
+
 def make_rotinv_orbit(n_clusters=10, *, random_state=None):
     """Rotation-invariant AE latent with the measured reference and the orbit stage."""
     from .inr import make_rotinv_inr
 
-    return make_rotinv_inr(n_clusters, preset="canonical", clusterer="orbit",
+    return make_rotinv_inr(n_clusters, preset="inr-canonical", clusterer="orbit",
                            encoder__decoder="mlp", random_state=random_state)
 
 
-def _sanet_models():
+def _preset_models():
+    from .inr._presets import DEFAULT_PRESET as ROTINV_DEFAULT
+
     models = {}
     for name, spec in PRESETS.items():
         factory = f"sklearn_specclust._models:make_sanet_preset:{name}"
         default = " (the default)" if name == DEFAULT_PRESET else ""
         models[name] = (factory, f"SA-Net {spec.summary}{default}", spec.source)
+    for name, spec in ROTINV_PRESETS.items():
+        factory = f"sklearn_specclust._models:make_rotinv_preset:{name}"
+        default = " (make_rotinv_inr's default)" if name == ROTINV_DEFAULT else ""
+        torch = "" if spec.encoder is None else " (torch)"
+        models[name] = (factory, f"rotation-invariant: {spec.description}{torch}{default}",
+                        spec.source.split(":")[0])
     return models
 
 
@@ -90,16 +106,11 @@ MODELS = {
         "scikit-learn SpectralClustering (kNN graph, k=10) on pixels",
         "baseline",
     ),
-    **_sanet_models(),
+    **_preset_models(),
     "wang2020": (
         "sklearn_specclust._models:make_wang2020_for_images",
         "SA-Net: 'wang2020-mnist', or 'wang2020-mnist-8x8' for images up to 16x16",
         "Wang & Jiang 2020, Sec. 4.1",
-    ),
-    "rotinv": (
-        "sklearn_specclust.inr:make_rotinv_inr",
-        "rotation-invariant INR + k-means (torch)",
-        "Kwon (thesis)",
     ),
     "rotinv-orbit": (
         "sklearn_specclust._models:make_rotinv_orbit",
@@ -112,14 +123,17 @@ MODELS = {
 DEFAULT_MODEL = DEFAULT_PRESET
 
 #: Names of the previous release -> the model they now are.
-DEPRECATED_MODELS = {"sanet": "wang2020", "sanet-plus": DEFAULT_PRESET}
+DEPRECATED_MODELS = {"sanet": "wang2020", "sanet-plus": DEFAULT_PRESET, "rotinv": "kwon-thesis"}
 
 
 def describe(name):
     """One line for ``specclust list-models``: description, source, default."""
     _, desc, source = MODELS[name]
     tags = ["default"] if name == DEFAULT_MODEL else []
-    tags.append("reproduces " + source if source not in ("ours", "baseline") else source)
+    if source == "baseline" or source.startswith("ours"):
+        tags.append(source.split(" ")[0])
+    else:
+        tags.append("reproduces " + source)
     return f"{desc} [{'; '.join(tags)}]"
 
 

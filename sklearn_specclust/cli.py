@@ -337,9 +337,12 @@ def _fit_predict(model, X, args, progress):
     if not args.verbose:
         return np.asarray(model.fit_predict(X))
     from sklearn.base import BaseEstimator
+    from sklearn.pipeline import Pipeline
 
+    # our estimators' own progress; pipelines are timed step by step below
     for est in [model, *model.get_params().values()]:
-        if (isinstance(est, BaseEstimator) and "verbose" in est.get_params(deep=False)
+        if (isinstance(est, BaseEstimator) and not isinstance(est, Pipeline)
+                and "verbose" in est.get_params(deep=False)
                 and type(est).__module__.startswith("sklearn_specclust")):
             est.set_params(verbose=1)
     wrapped = _timed_steps(model, progress)

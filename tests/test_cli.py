@@ -339,7 +339,8 @@ def test_verbose_shows_the_estimators_progress(capsys, monkeypatch):
     from sklearn_specclust.inr import make_rotinv_inr
 
     def tiny(n_clusters, *, random_state=None):
-        return make_rotinv_inr(n_clusters, random_state=random_state, latent_dim=2,
+        return make_rotinv_inr(n_clusters, preset="kwon-thesis", random_state=random_state,
+                               latent_dim=2,
                                hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,),
                                n_fourier=4, max_epochs=2, cluster__n_init=1)
 

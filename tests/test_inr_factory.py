@@ -5,6 +5,7 @@ import subprocess
 import sys
 import warnings
 
+import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.exceptions import NotFittedError
@@ -171,9 +172,11 @@ def test_default_labels_do_not_depend_on_threads_or_n_jobs():
 
 
 def test_cli_registry():
-    assert "rotinv" in MODELS
-    pipe = get_model("rotinv", n_clusters=4, random_state=0)
+    assert {"canonical-orbit", "kwon-thesis"} <= set(MODELS)
+    pipe = get_model("kwon-thesis", n_clusters=4, random_state=0)
     assert pipe.named_steps["cluster"].n_clusters == 4
+    with pytest.warns(FutureWarning, match="model 'rotinv' is renamed 'kwon-thesis'"):
+        get_model("rotinv", n_clusters=4, random_state=0)
 
 
 def test_cli_registry_orbit_model():

@@ -126,7 +126,7 @@ def main(argv=None):
                 acc, nmi, seconds, peak, n = pool.apply(run_one, (job,))
             rep.emit(f"| {label} | {n} | {acc:.3f} | {nmi:.3f} | {seconds:.1f} | {peak:.2f} |")
         rep.emit()
-    rep.save(args.out)
+        rep.save(args.out)  # after every data set: a long run keeps what it measured
 
 
 if __name__ == "__main__":
