@@ -59,20 +59,15 @@ class PatchPCA(MapTransformer):
     --------
     sklearn.decomposition.PCA : PCA of 2-D rows (one vector per sample).
     sklearn_specclust.sanet.make_sanet : ``reduce2=PatchPCA(...)`` puts it
-        before the second layer of the ``"mnist"`` preset.
+        before the second layer of the ``"wang2020-mnist"`` preset.
 
     Notes
     -----
     The axes come from a randomized SVD of the centred sample (Halko et al.)
     when ``n_components`` is under a quarter of the channels, else from an
-    exact SVD. Measured on SA-Net's MNIST network (one thread, shared
-    machine): 128 axes keep 64-69 % of the variance of the 8192-dim layer-2
-    input; on MNIST test 10k, ``reduce2=PatchPCA(128)`` + layer 2 take 20 CPU
-    seconds against 83 for the exact layer 2, peak memory 4.3 against 6.1
-    GiB, and the accuracy stays within the network's seed-to-seed spread
-    (ACC 0.317 against 0.306; on 5000 images over two seeds, 64-256 axes
-    give 0.28-0.36 against 0.33): it buys time and memory, not accuracy
-    (``benchmarks/results/sanet_mnist_layer2_pca.md``,
+    exact SVD. On SA-Net's MNIST network it buys time and memory in layer
+    2, not accuracy (measured in
+    ``benchmarks/results/sanet_mnist_layer2_pca.md`` and
     ``sanet_mnist_pca128.md``).
 
     Output has the input's float dtype (float32 for the spectral layers'
