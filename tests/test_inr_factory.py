@@ -44,7 +44,7 @@ def test_default_is_canonical_views_and_orbit(rotated_digits):
     assert tuple(views.angles) == ORBIT_ANGLES
     assert isinstance(cluster, OrbitSpectralClustering)
     assert cluster.n_views == len(ORBIT_ANGLES) and cluster.n_clusters == 10
-    X, y = rotated_digits
+    X, _ = rotated_digits
     labels = pipe.fit_predict(X)
     assert labels.shape == (400,) and set(labels) <= set(range(10))
     # new images are labelled through the orbit clusterer's predict
@@ -71,8 +71,11 @@ def test_thesis_preset_with_each_clusterer(clusterer, cls, rng):
     assert pipe.get_params()["cluster__n_init"] == 2
     if clusterer == "dec":
         assert pipe.get_params()["cluster__alpha"] == 1e-4
-    labels = pipe.fit_predict(rng.rand(20, 6, 6))
+    X = rng.rand(20, 6, 6)
+    labels = pipe.fit_predict(X)
     assert labels.shape == (20,) and set(labels) <= {0, 1, 2}
+    if hasattr(pipe.named_steps["cluster"], "predict"):
+        assert set(pipe.predict(X[:5])) <= {0, 1, 2}  # new images, inductively
 
 
 @pytest.mark.parametrize("clusterer", ["kmeans", "spectral"])
