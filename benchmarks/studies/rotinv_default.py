@@ -18,7 +18,7 @@ then one timing of the default on ``--timing-n`` rotated MNIST test images
 
 Run from the repository root::
 
-    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.bench_rotinv_default --n 2000
+    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.studies.rotinv_default --n 2000
 """
 
 import argparse
@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from benchmarks._report import Report, clustering_scores
+from benchmarks._common import Report, clustering_scores
 
 METHODS = ("default", "kwon-thesis", "kmeans-pixels", "spectral-pixels")
 
@@ -102,7 +102,7 @@ def _stamp(report):
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
     report.emit("Reproduce: `OMP_NUM_THREADS=1 PYTHONPATH=. python -m "
-                f"benchmarks.bench_rotinv_default {' '.join(sys.argv[1:])}`")
+                f"benchmarks.studies.rotinv_default {' '.join(sys.argv[1:])}`")
     report.emit(f"Commit: {commit}; numpy {np.__version__}, scipy {scipy.__version__}, "
                 f"scikit-learn {sklearn.__version__}, torch {torch.__version__}, "
                 f"Python {platform.python_version()}.")

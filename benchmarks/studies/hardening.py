@@ -12,17 +12,15 @@ Three tables:
 
 Run from the repository root::
 
-    PYTHONPATH=. python -m benchmarks.bench_hardening --out benchmarks/results/hardening.md
+    PYTHONPATH=. python -m benchmarks.studies.hardening --out benchmarks/results/hardening.md
 """
 
 import argparse
 import collections
-import datetime
 import inspect
 import json
 import os
 import pickle
-import platform
 import resource
 import subprocess
 import sys
@@ -33,46 +31,10 @@ import warnings
 
 import numpy as np
 
+from benchmarks._common import save
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COMMAND = "PYTHONPATH=. python -m benchmarks.bench_hardening"
-
-
-def _git_commit():
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        return out + (" (with uncommitted changes)" if dirty.strip() else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def _versions():
-    import scipy
-    import sklearn
-
-    import sklearn_specclust
-
-    parts = [f"python {platform.python_version()}", f"numpy {np.__version__}",
-             f"scipy {scipy.__version__}", f"scikit-learn {sklearn.__version__}",
-             f"sklearn_specclust {sklearn_specclust.__version__}"]
-    try:
-        import torch
-
-        parts.append(f"torch {torch.__version__}")
-    except ImportError:
-        parts.append("torch not installed")
-    return ", ".join(parts)
-
-
-def _ram_gib():
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-        return f"{kib / 2**20:.0f} GiB RAM"
-    except (OSError, ValueError, IndexError):
-        return "RAM unknown"
+COMMAND = "PYTHONPATH=. python -m benchmarks.studies.hardening"
 
 
 def _mnist(n):
@@ -112,7 +74,7 @@ def _child_memory(n):
 
 def _run_child(args, timeout):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_hardening", *args],
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.studies.hardening", *args],
                           cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env,
                           check=False)
     if proc.returncode != 0:
@@ -286,18 +248,8 @@ def main(argv=None):
         _child_memory(args.child_memory)
         return 0
 
-    load0 = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    argv_text = " ".join(sys.argv[1:] if argv is None else argv)
-    head = [f"# Hardening: fuzzed inputs, peak memory, saved model sizes ({started})", "",
-            (f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
-             f"SPECCLUST_DATA={os.environ.get('SPECCLUST_DATA', '')} {COMMAND} {argv_text}`"),
-            f"Commit: {_git_commit()}",
-            f"Versions: {_versions()}",
-            (f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, {_ram_gib()}; "
-             f"load average {load0[0]:.1f} / {load0[1]:.1f} / {load0[2]:.1f} (1/5/15 min) at "
-             "the start (a machine shared with other jobs: timings are inflated and noisy)."),
-            ""]
+    head = ["# Hardening: fuzzed inputs, peak memory, saved model sizes", "",
+            "Timings: a machine shared with other jobs (see the load average).", ""]
     for line in head:
         print(line, flush=True)
 
@@ -314,12 +266,7 @@ def main(argv=None):
     print("\n".join(body), flush=True)
     body += memory_table([int(s) for s in args.sizes.split(",")], args.timeout) + [""]
     body += sizes_table(args.size_images) + [""]
-    load1 = os.getloadavg()
-    body.append(f"Load average at the end: {load1[0]:.1f} / {load1[1]:.1f} / {load1[2]:.1f}.")
-    text = "\n".join(head + body) + "\n"
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write(text)
+    save(args.out, "\n".join(head + body))
     return 0
 
 
