@@ -395,20 +395,12 @@ or (n_samples, h, w, c)
         with restore_on_interrupt(self):
             return self._fit(X)
 
-    def _fit(self, X):
-        torch = import_torch("RotInvINREncoder")
-        from ._torch_model import training_losses
-
-        self._check_sizes()
-        warm = self.warm_start and hasattr(self, "module_")
-        maps = self._validate(X, reset=not warm)
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(np.iinfo(np.int32).max))
+    def _prepare_training(self, torch, maps, seed, warm):
+        """Intensity scale, image tensor, module and optimiser of a fit."""
         if not warm:
             peak = float(np.max(np.abs(maps))) if maps.size else 0.0
             self._intensity_scale = peak if peak > 0 else 1.0
         images = self._to_tensor(maps)
-        n = images.shape[0]
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             if not warm:
@@ -424,6 +416,36 @@ or (n_samples, h, w, c)
                     # the hypernetwork's 17M-weight output layer
                     fused=True,
                 )
+        return images
+
+    def _record_epoch(self, sums, rate):
+        """Keep an epoch's mean losses, print them, refuse a non-finite loss."""
+        self.loss_curve_.append(dict(zip(_LOSS_NAMES, sums)))
+        self.n_epochs_ += 1
+        if self.verbose:
+            print(
+                f"epoch {self.n_epochs_:3d}  loss {sums[4]:.5f}  angle "
+                f"{sums[0]:.5f}  consistency {sums[1]:.5f}  reconstruction "
+                f"{sums[2]:.5f}  variance {sums[3]:.5f}  {rate:.0f} images/s",
+                flush=True,
+            )
+        if not np.isfinite(sums[4]):
+            raise FloatingPointError(
+                f"The training loss became {sums[4]} at epoch {self.n_epochs_}; "
+                "lower lr or scale the images to [0, 1]."
+            )
+
+    def _fit(self, X):
+        torch = import_torch("RotInvINREncoder")
+        from ._torch_model import training_losses
+
+        self._check_sizes()
+        warm = self.warm_start and hasattr(self, "module_")
+        maps = self._validate(X, reset=not warm)
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        images = self._prepare_training(torch, maps, seed, warm)
+        n = images.shape[0]
         gen = torch.Generator().manual_seed(seed)
         per_image = int(np.prod(self._map_shape))
         weights = (
@@ -458,22 +480,7 @@ or (n_samples, h, w, c)
             )
             seen += n
             sums /= n
-            record = dict(zip(_LOSS_NAMES, sums))
-            self.loss_curve_.append(record)
-            self.n_epochs_ += 1
-            if self.verbose:
-                rate = n / max(seconds, 1e-9)
-                print(
-                    f"epoch {self.n_epochs_:3d}  loss {sums[4]:.5f}  angle "
-                    f"{sums[0]:.5f}  consistency {sums[1]:.5f}  reconstruction "
-                    f"{sums[2]:.5f}  variance {sums[3]:.5f}  {rate:.0f} images/s",
-                    flush=True,
-                )
-            if not np.isfinite(sums[4]):
-                raise FloatingPointError(
-                    f"The training loss became {sums[4]} at epoch {self.n_epochs_}; "
-                    "lower lr or scale the images to [0, 1]."
-                )
+            self._record_epoch(sums, n / max(seconds, 1e-9))
             if sums[4] < best * (1 - self.tol):
                 best, stale = sums[4], 0
             else:
