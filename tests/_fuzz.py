@@ -40,9 +40,12 @@ def estimators():
     found["make_sanet-digits"] = _bind(
         sklearn_specclust.make_sanet, {**sanet, "preset": "wang2020-mnist-8x8"}
     )
+    found["make_rotinv_inr"] = _bind(
+        sklearn_specclust.make_rotinv_inr, {"n_clusters": 2, "random_state": 0})
     if HAVE_TORCH:
-        found["make_rotinv_inr"] = _bind(
-            sklearn_specclust.make_rotinv_inr, {"n_clusters": 2, "random_state": 0, **TINY_INR})
+        found["make_rotinv_inr-thesis"] = _bind(
+            sklearn_specclust.make_rotinv_inr,
+            {"n_clusters": 2, "random_state": 0, "preset": "kwon-thesis", **TINY_INR})
     return found
 
 

@@ -87,12 +87,8 @@ class _Interrupt:
 # on the attribute set last).
 _HALF = "an interrupted fit keeps n_features_in_"
 INTERRUPT_XFAIL = {
-    "CanonicalViews": ((0.5, 0.9), _HALF),
-    "DEC": ((0.5, 0.9), _HALF),
     "LandmarkSpectralClustering": (
         (0.5, 0.9), _HALF + ", landmarks_, bandwidth_ (0.9: also embedding_, singular_values_)"),
-    "OrbitSpectralClustering": ((0.5, 0.9), _HALF + " (0.9: also affinity_matrix_, embedding_)"),
-    "RotInvINREncoder": ((0.5, 0.9), _HALF + ", module_, loss_curve_, n_epochs_"),
     "SelfTuningSpectralClustering": (
         (0.5, 0.9), _HALF + " (0.9: also embedding_, eigenvalues_, local_scale_)"),
     "SpectralAnalysisLayer": ((0.5, 0.9), _HALF + " (0.9: also procedures_, eigenvalues_)"),
@@ -160,18 +156,10 @@ def test_pickle_from_another_sklearn_version_works(name, monkeypatch):
 # {name: what fails}. scikit-learn records and checks ``_sklearn_version`` only
 # for classes whose module starts with "sklearn.": ours store no version and
 # load silently, unless they hold a scikit-learn object (KMeans, NearestNeighbors
-# ...) that warns for them. A fix: one mixin for every estimator of the library
-# whose __getstate__ adds the sklearn, numpy and sklearn_specclust versions and
-# whose __setstate__ warns InconsistentVersionWarning when they differ.
+# ...) that warns for them. The fix, utils._persistence.VersionedPickleMixin,
+# is on every estimator but these.
 _NO_VERSION = "the pickle stores no _sklearn_version (our class is not in sklearn.*)"
-VERSION_XFAIL = {
-    name: _NO_VERSION for name in (
-        "AbsMaxPool", "BitCoder", "BlockNormalizer", "CanonicalViews", "DEC",
-        "OrbitSpectralClustering", "PatchExtractor", "PatchPCA",
-        "SelfTuningSpectralClustering", "SignBinarizer")
-}
-VERSION_XFAIL["RotInvINREncoder"] = (
-    _NO_VERSION + "; its __getstate__ does not call BaseEstimator.__getstate__ either")
+VERSION_XFAIL = {name: _NO_VERSION for name in ("SelfTuningSpectralClustering",)}
 
 
 @pytest.mark.parametrize("name", _params(VERSION_XFAIL))

@@ -11,10 +11,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils import import_torch
 from ..utils._clustering import warn_fewer_clusters
+from ..utils._persistence import VersionedPickleMixin
 from ._training import restore_on_interrupt, train_pass
 
 
-class DEC(ClusterMixin, BaseEstimator):
+class DEC(VersionedPickleMixin, ClusterMixin, BaseEstimator):
     """Deep Embedded Clustering (Xie et al. 2016) on a given feature space.
 
     Cluster centres start from k-means. Each point gets a Student-t soft

@@ -12,12 +12,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils import import_torch
 from ..utils._images import check_angles, validate_images
+from ..utils._persistence import VersionedPickleMixin
 from ._training import restore_on_interrupt, train_pass
 
 _LOSS_NAMES = ("angle", "consistency", "reconstruction", "variance", "total")
 
 
-class RotInvINREncoder(TransformerMixin, BaseEstimator):
+class RotInvINREncoder(VersionedPickleMixin, TransformerMixin, BaseEstimator):
     """Rotation-invariant implicit-neural-representation encoder.
 
     An MLP encoder maps an image to a predicted centre-of-mass direction (a
@@ -615,7 +616,7 @@ or (n_samples, h, w, c)
 
     # ----------------------------------------------------------- persistence
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = dict(super().__getstate__())  # the versions (VersionedPickleMixin)
         state.pop("_optimizer", None)
         module = state.pop("module_", None)
         if module is not None:
@@ -625,8 +626,9 @@ or (n_samples, h, w, c)
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
         module_state = state.pop("_module_state", None)
-        self.__dict__.update(state)
+        super().__setstate__(state)
         if module_state is not None:
             torch = import_torch("RotInvINREncoder")
             module = self._build(torch)

@@ -24,7 +24,9 @@ from ..utils._clustering import (
     distinct_rows,
     warn_fewer_clusters,
 )
+from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._images import check_angles, validate_images
+from ..utils._persistence import VersionedPickleMixin
 from ._training import restore_on_interrupt
 
 #: Views of the published preset: the canonical image, its half turn, and both
@@ -46,7 +48,7 @@ def canonical_views(images, reference, angles):
     return turned_views(canonicalize(images, reference_direction(images, reference)), angles)
 
 
-class CanonicalViews(TransformerMixin, BaseEstimator):
+class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, BaseEstimator):
     """Images rotated to a measured reference orientation, in several views.
 
     Each image is rotated so that its measured reference direction (see
@@ -105,6 +107,7 @@ class CanonicalViews(TransformerMixin, BaseEstimator):
         self.image_shape = image_shape
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y=None):
         """Check the parameters and record the image shape.
 
@@ -184,7 +187,7 @@ def _eigengap_count(mu, n_clusters):
     return n_clusters + int(np.argmax(gaps)) if gaps.size else n_clusters
 
 
-class OrbitSpectralClustering(ClusterMixin, BaseEstimator):
+class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator):
     """Spectral clustering on a kNN graph with a minimum-over-views distance.
 
     A row holds ``n_views`` equal-length views of one sample (e.g. the

@@ -1,40 +1,14 @@
 """MapTransformer: the skeleton every SA-Net stage shares."""
 
-import functools
-
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import from_maps, validate_maps
+from ..utils._fitted import FitCompleteMixin, completes_fit
+from ..utils._persistence import VersionedPickleMixin
 
 
-def completes_fit(fit):
-    """Decorate ``fit`` so that the estimator counts as fitted only once it returns.
-
-    ``check_is_fitted`` reads ``__sklearn_is_fitted__`` (see
-    :class:`FitCompleteMixin`): a fit interrupted midway (``KeyboardInterrupt``,
-    an error) leaves the estimator unfitted rather than half-fitted, even
-    though validation has already set ``n_features_in_``.
-    """
-
-    @functools.wraps(fit)
-    def wrapper(self, *args, **kwargs):
-        self._fit_complete = False
-        result = fit(self, *args, **kwargs)
-        self._fit_complete = True
-        return result
-
-    return wrapper
-
-
-class FitCompleteMixin:
-    """``check_is_fitted`` is true once a :func:`completes_fit` ``fit`` returned."""
-
-    def __sklearn_is_fitted__(self):
-        return getattr(self, "_fit_complete", False)
-
-
-class MapTransformer(FitCompleteMixin, TransformerMixin, BaseEstimator):
+class MapTransformer(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, BaseEstimator):
     """Base class of the SA-Net stages: maps in, maps out, one row per image.
 
     ``fit`` validates the data (2-D rows, 3-D images or 4-D maps, see the

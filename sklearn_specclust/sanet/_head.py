@@ -12,7 +12,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ..spectral import SpectralAnalysisLayer
-from ._base import FitCompleteMixin, completes_fit
+from ..utils._fitted import FitCompleteMixin, completes_fit
+from ..utils._persistence import VersionedPickleMixin
 
 #: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
 AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
@@ -25,7 +26,7 @@ def _candidates(n_clusters, n_components, n_samples):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
-class SpectralHead(FitCompleteMixin, ClusterMixin, BaseEstimator):
+class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator):
     """Spectral clustering of whole images, with out-of-sample ``predict``.
 
     Every sample (an image's SA-Net features) is a node of a kNN graph; its
