@@ -52,7 +52,7 @@ def load(name, n, seed):
     X, y = loader("test", return_X_y=True)
     if name.startswith("rotated"):
         drop = (9,) if name.endswith("mnist") else None
-        X, y = make_rotated(X, y, random_state=seed, drop_classes=drop)
+        X, y, _ = make_rotated(X, y, random_state=seed, drop_classes=drop)
     X = (X[:n] / 255.0).astype(np.float32) if X.max() > 1 else X[:n].astype(np.float32)
     return X, y[:n]
 
