@@ -21,11 +21,11 @@ from ..utils import check_memory, dense_bytes
 from ._graphs import (
     add_edges,
     bridge_components,
+    disconnected_message,
     eps_graph,
     knn_graph,
     knn_query_weights,
     rows_to_csr,
-    disconnected_message,
 )
 from ._laplacian import normalized_affinity
 from ._solvers import (
