@@ -24,11 +24,11 @@ from ._laplacian import LAPLACIANS
 from ._neighbors import NeighborIndex
 from ._procedures import (
     AUTO_EXACT_MAX,
+    FAMILIES,
     SELF_TUNING_NEIGHBOR,
     choose_landmarks,
-    fit_dense,
-    fit_sparse,
 )
+from ._solvers import DENSE_SOLVERS, SPARSE_SOLVERS
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
@@ -49,6 +49,14 @@ def _as_tuple(value, name):
     if isinstance(value, str) or np.isscalar(value):
         return (value,)
     return tuple(value)
+
+
+def _family_constraints(family):
+    """``_parameter_constraints`` entry of an affinity family's parameter."""
+    number = (Interval(Integral, 1, None, closed="left") if family.integer
+              else Interval(Real, 0, None, closed="neither"))
+    strings = [StrOptions(set(family.strings))] if family.strings else []
+    return [number, *strings, "array-like"]
 
 
 def _check_values(values, name, *, integer=False, strings=()):
@@ -303,18 +311,12 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_neighbors": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "eps_scales": [Interval(Real, 0, None, closed="neither"), "array-like"],
-        "sigmas": [
-            Interval(Real, 0, None, closed="neither"),
-            StrOptions({"self-tuning"}),
-            "array-like",
-        ],
+        **{family.parameter: _family_constraints(family) for family in FAMILIES.values()},
         "laplacians": [StrOptions(set(LAPLACIANS)), "array-like"],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "drop_first": ["boolean"],
-        "sparse_solver": [StrOptions({"lanczos", "amg", "exact"})],
-        "dense_solver": [StrOptions({"auto", "exact", "nystrom", "minibatch"})],
+        "sparse_solver": [StrOptions(set(SPARSE_SOLVERS))],
+        "dense_solver": [StrOptions(set(DENSE_SOLVERS))],
         "n_landmarks": [Interval(Integral, 2, None, closed="left")],
         "landmarks": [StrOptions({"kmeans++", "random"})],
         "minibatch_size": [Interval(Integral, 1, None, closed="left")],
@@ -369,22 +371,19 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _resolve(self):
-        ks = _check_values(_as_tuple(self.n_neighbors, "n_neighbors"), "n_neighbors", integer=True)
-        scales = _check_values(_as_tuple(self.eps_scales, "eps_scales"), "eps_scales")
-        sigmas = _check_values(
-            _as_tuple(self.sigmas, "sigmas"), "sigmas", strings=("self-tuning",)
-        )
         laps = _as_tuple(self.laplacians, "laplacians")
         for lap in laps:
             if lap not in LAPLACIANS:
                 raise ValueError(f"laplacians must hold 'sym' or 'rw', got {lap!r}.")
         if not laps:
             raise ValueError("laplacians is empty; give ('sym',), ('rw',) or both.")
-        affinities = (
-            [("knn", k) for k in ks]
-            + [("eps", s) for s in scales]
-            + [("gaussian", s) for s in sigmas]
-        )
+        affinities = []
+        for name, family in FAMILIES.items():
+            values = getattr(self, family.parameter)
+            affinities += [(name, v) for v in _check_values(
+                _as_tuple(values, family.parameter), family.parameter,
+                integer=family.integer, strings=family.strings,
+            )]
         if not affinities:
             raise ValueError(
                 "n_neighbors, eps_scales and sigmas are all empty: the layer has no "
@@ -532,16 +531,13 @@ or (n_samples, height, width, channels)
                 nodes, min(self.n_landmarks, n), self.landmarks, seeds[-1]
             )
         jobs = []
+        solvers = {"sparse_solver": self.sparse_solver, "dense_solver": dense_solver}
         for (fam, p), s in zip(affinities, seeds):
-            if fam == "gaussian":
-                jobs.append(delayed(_reproducible)(
-                    fit_dense, p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
-                ))
-            else:
-                jobs.append(delayed(_reproducible)(
-                    fit_sparse, fam, p, nodes, dist, ind, n_eigs,
-                    solver=self.sparse_solver, seed=s, opts=opts,
-                ))
+            family = FAMILIES[fam]
+            jobs.append(delayed(_reproducible)(
+                family.fit, fam, p, nodes, dist, ind, n_eigs,
+                solver=solvers[family.solver_parameter], seed=s, opts=opts,
+            ))
         fitted = Parallel(n_jobs=self.n_jobs)(jobs)
         if "landmark_index" in opts:
             # one array of landmarks for every Nystrom procedure (one copy saved)

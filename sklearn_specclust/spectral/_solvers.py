@@ -24,7 +24,8 @@ from scipy.sparse.linalg import eigsh, lobpcg
 from ..utils import check_memory, dense_bytes
 from ._laplacian import flip_signs
 
-SPARSE_SOLVERS = ("lanczos", "amg", "exact")
+# Solvers of the Gaussian procedures (dispatched by _procedures.fit_dense);
+# the sparse ones are registered in SPARSE_SOLVERS at the end of this module.
 DENSE_SOLVERS = ("auto", "exact", "nystrom", "minibatch")
 
 # Below this many nodes every solver falls back to the dense reference.
@@ -179,3 +180,12 @@ def solve_minibatch(
     H = U.T @ AU
     mu, V = linalg.eigh((H + H.T) / 2)
     return _finish(mu, U @ V, k)
+
+
+# name -> solver(A, k, seed, degrees) of the kNN and epsilon procedures: feeds
+# the layer's parameter validation and the dispatch of fit_sparse
+SPARSE_SOLVERS = {
+    "lanczos": lambda A, k, seed, degrees: solve_lanczos(A, k, seed),
+    "amg": solve_amg,
+    "exact": lambda A, k, seed, degrees: solve_exact(A, k),
+}
