@@ -233,8 +233,12 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         ``n_connected_components`` and ``bridged``).
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
-        backend spreads them over a cluster); ``transform`` embeds blocks of
-        nodes in this many threads.
+        backend spreads them over a cluster); the neighbour search and
+        ``transform`` process blocks of 16,384 nodes in this many threads.
+        The layer's only parallelism: BLAS and OpenMP run single-threaded
+        inside it, and the blocks do not depend on ``n_jobs``, so the output
+        is the same bit for bit whatever ``n_jobs`` and ``OMP_NUM_THREADS``
+        are (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds node sampling, landmarks, solver start vectors and batches.
 
@@ -276,6 +280,13 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     Disconnected graphs are joined by ``n_components - 1`` edges of weight 1
     (the weakest affinity for Gaussian graphs): the Euclidean minimum spanning
     tree of the node nearest to each component's mean.
+
+    Reproducibility: multithreaded BLAS splits the sums of matrix-vector
+    products, ``eigh`` and QR between threads, so their rounding, and with
+    it Lanczos eigenvectors, near-tied neighbours and finally cluster labels,
+    followed the number of threads. The layer runs these libraries on one
+    thread (:func:`~sklearn_specclust.utils.reproducible_threads`) and takes
+    its parallelism from ``n_jobs`` over blocks of a fixed size instead.
 
     The 1/mu factor of the extension is clipped below at 0.01 for eigenvalues
     ``mu`` of the normalised affinity near zero (eigenvectors of little
