@@ -135,11 +135,20 @@ def test_transform_other_map_shape_refused(rng):
         layer.transform(rng.rand(3, 4, 4, 3))
 
 
-def test_too_many_components_refused():
+def test_more_components_than_nodes_gives_zero_columns_with_a_warning():
     X, _ = _blobs(20)
-    with pytest.raises(ValueError, match="n_components=30 is more than the 20"):
-        SpectralAnalysisLayer(n_neighbors=5, eps_scales=(), sigmas=(),
-                              n_components=30).fit(X)
+    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(1.0,), sigmas=("self-tuning",),
+                                  n_components=30, random_state=0)
+    with pytest.warns(UserWarning, match="n_components=30 is more than the 20"):
+        Z = layer.fit_transform(X)
+    assert Z.shape == (20, 90) and layer.n_components_out_ == 90
+    for b, proc in enumerate(layer.procedures_):
+        block = Z[:, 30 * b : 30 * (b + 1)]
+        assert proc["n_components"] == 30 and proc["n_eigenvectors"] == 20
+        assert np.all(block[:, 20:] == 0) and np.all(np.abs(block[:, :20]).max(axis=0) > 0)
+        assert np.all(np.isnan(layer.eigenvalues_[b][20:]))
+        assert np.all(np.isfinite(layer.eigenvalues_[b][:20]))
+    np.testing.assert_allclose(layer.transform(X), Z, atol=1e-4)
 
 
 def test_one_sample_and_identical_rows_refused():
@@ -289,3 +298,31 @@ def test_disconnection_warns_once_at_the_callers_line_only_when_actionable():
         warnings.simplefilter("error")
         layer.fit(X)
     assert layer.procedures_[0]["bridged"]
+
+
+def test_results_do_not_depend_on_the_scale_of_the_data():
+    # Every procedure is scale-invariant; the nodes are divided by a power of
+    # two, exactly. x 1e19 (finite in float32) raised an IndexError in the
+    # neighbour search, x 1e-40 (subnormal in float32) took gigabytes.
+    import tracemalloc
+
+    X = np.abs(_blobs(60)[0]) + 1.0
+    params = dict(n_neighbors=(5,), eps_scales=(1.0,), sigmas=(0.1, "self-tuning"),
+                  n_components=4, random_state=0)
+    ref = SpectralAnalysisLayer(**params).fit_transform(X)
+    for factor in (2.0**60, 2.0**-140):
+        out = SpectralAnalysisLayer(**params).fit_transform(X * factor)
+        np.testing.assert_array_equal(out, ref)
+    for Xc in (np.float32(1e19) * X.astype(np.float32), X * 1e-40):
+        tracemalloc.start()
+        try:
+            layer = SpectralAnalysisLayer(**params).fit(Xc)
+            out = layer.transform(Xc)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert out.shape == ref.shape and np.all(np.isfinite(out))
+        assert peak < 64 * 2**20
+        # the same graphs as the unscaled data, up to rounding of the distances
+        assert layer.procedures_[0]["n_edges"] == SpectralAnalysisLayer(**params).fit(
+            X).procedures_[0]["n_edges"]

@@ -14,6 +14,7 @@ from ..utils import (
     dense_bytes,
     from_maps,
     reproducible_threads,
+    rows_within,
     validate_maps,
     warn_user,
 )
@@ -23,11 +24,11 @@ from ._laplacian import LAPLACIANS
 from ._neighbors import NeighborIndex
 from ._procedures import (
     AUTO_EXACT_MAX,
+    FAMILIES,
     SELF_TUNING_NEIGHBOR,
     choose_landmarks,
-    fit_dense,
-    fit_sparse,
 )
+from ._solvers import DENSE_SOLVERS, SPARSE_SOLVERS
 
 # Neighbours of the kNN graph whose MST gives the eps scale.
 _MST_K = 10
@@ -50,6 +51,14 @@ def _as_tuple(value, name):
     return tuple(value)
 
 
+def _family_constraints(family):
+    """``_parameter_constraints`` entry of an affinity family's parameter."""
+    number = (Interval(Integral, 1, None, closed="left") if family.integer
+              else Interval(Real, 0, None, closed="neither"))
+    strings = [StrOptions(set(family.strings))] if family.strings else []
+    return [number, *strings, "array-like"]
+
+
 def _check_values(values, name, *, integer=False, strings=()):
     out = []
     for v in values:
@@ -68,6 +77,29 @@ def _check_values(values, name, *, integer=False, strings=()):
             raise ValueError(f"{name} must hold finite numbers > 0, got {v!r}.")
         out.append(int(v) if integer else float(v))
     return tuple(out)
+
+
+def _power_of_two_scale(X):
+    """The power of two nearest to ``max |X|`` (1.0 for all-zero ``X``).
+
+    Every procedure is invariant to a global scale of the nodes (kNN, eps as
+    a multiple of the longest MST edge, sigma relative to the median squared
+    distance, self-tuning local scales), so the nodes are divided by this
+    scale: exactly (only the exponent changes), and values too large or too
+    small for float32 distances (1e19 or 1e-40) land near 1.
+    """
+    top = float(np.max(np.abs(X))) if X.size else 0.0
+    if not np.isfinite(top) or top <= 0:
+        return 1.0
+    return float(2.0 ** np.round(np.log2(top)))
+
+
+def _scaled_float32(X, scale):
+    """``X / scale`` in float32 (divided in its own dtype first, so no float32 overflow)."""
+    X = np.asarray(X)
+    if scale != 1.0:
+        X = X / np.asarray(scale, dtype=X.dtype)
+    return np.asarray(X, dtype=np.float32)
 
 
 def _distinct_rows(X):
@@ -127,7 +159,9 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         eigenvectors ``u`` of ``L_sym``, ``"rw"`` those of ``L_rw``
         (``D^-1/2 u``). Both share one eigenproblem per affinity.
     n_components : int, default=64
-        Eigenvectors per procedure.
+        Eigenvectors per procedure. A fit on fewer distinct nodes, whose
+        graphs have fewer eigenvectors, fills the missing columns with zeros
+        and warns.
     drop_first : bool, default=False
         Drop the first eigenvector (constant for ``L_rw``, ``sqrt(degree)`` for
         ``L_sym`` on a connected graph) and return the next ``n_components``.
@@ -153,11 +187,17 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         Columns per step of the mini-batch solver.
     minibatch_steps : int, default=200
         Steps of the mini-batch solver.
-    max_nodes : int or None, default=20000
+    max_nodes : int, "auto" or None, default="auto"
         Fit the graphs on at most this many nodes, drawn uniformly with
         ``random_state``; the other nodes are embedded by the out-of-sample
-        extension. ``None`` uses every node. Exact duplicate nodes (e.g. blank
-        patches) are merged into one before the graphs are built.
+        extension. ``None`` uses every node. ``"auto"`` uses every node up
+        to the count whose planned working set (nodes, neighbour lists,
+        graphs, Lanczos bases and eigenvectors of every procedure) fits in an
+        eighth of the available memory (``SPECCLUST_MAX_MEMORY`` caps it),
+        and samples beyond it (SA-Net patch layers with millions of nodes);
+        ``max_nodes_`` and ``procedures_`` say which was done. Exact
+        duplicate nodes (e.g. blank patches) are merged into one before the
+        graphs are built.
     eps_max_neighbors : int, default=32
         Neighbours examined per node by the epsilon procedures (bounds memory;
         ``procedures_`` reports how many nodes had all of them within eps).
@@ -193,8 +233,12 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         ``n_connected_components`` and ``bridged``).
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
-        backend spreads them over a cluster); ``transform`` embeds blocks of
-        nodes in this many threads.
+        backend spreads them over a cluster); the neighbour search and
+        ``transform`` process blocks of 16,384 nodes in this many threads.
+        The layer's only parallelism: BLAS and OpenMP run single-threaded
+        inside it, and the blocks do not depend on ``n_jobs``, so the output
+        is the same bit for bit whatever ``n_jobs`` and ``OMP_NUM_THREADS``
+        are (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds node sampling, landmarks, solver start vectors and batches.
 
@@ -203,12 +247,16 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     procedures_ : list of dict
         One description per output block, in output order: ``family``
         (``"knn"``, ``"eps"`` or ``"gaussian"``), ``parameter``, ``laplacian``,
-        ``solver``, ``n_components``, ``n_nodes`` (reference nodes),
+        ``solver``, ``n_components`` (columns of the block),
+        ``n_eigenvectors`` (of them, the ones computed: fewer only when
+        there are fewer distinct nodes; the rest are zeros),
+        ``n_nodes`` (reference nodes),
         ``sampled`` (whether nodes were sampled), ``approximation`` (or
         ``None``), ``n_connected_components`` found, ``bridged``, and
         family-specific values (``eps``, ``gamma``...).
     eigenvalues_ : list of ndarray
-        Laplacian eigenvalues of each block, ascending.
+        Laplacian eigenvalues of each block, ascending (NaN for the zero
+        columns of a block with fewer eigenvectors than ``n_components``).
     feature_eigenvalues_ : ndarray of shape (n_components_out_,)
         The eigenvalue of every output channel.
     n_components_out_ : int
@@ -217,6 +265,8 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         Nodes (locations x maps) seen in ``fit``.
     n_nodes_fit_ : int
         Distinct nodes the graphs were built on.
+    max_nodes_ : int or None
+        The node budget used (``max_nodes``, resolved when ``"auto"``).
     n_features_in_ : int
         Features of the 2-D input seen in ``fit``.
 
@@ -230,6 +280,13 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     Disconnected graphs are joined by ``n_components - 1`` edges of weight 1
     (the weakest affinity for Gaussian graphs): the Euclidean minimum spanning
     tree of the node nearest to each component's mean.
+
+    Reproducibility: multithreaded BLAS splits the sums of matrix-vector
+    products, ``eigh`` and QR between threads, so their rounding, and with
+    it Lanczos eigenvectors, near-tied neighbours and finally cluster labels,
+    followed the number of threads. The layer runs these libraries on one
+    thread (:func:`~sklearn_specclust.utils.reproducible_threads`) and takes
+    its parallelism from ``n_jobs`` over blocks of a fixed size instead.
 
     The 1/mu factor of the extension is clipped below at 0.01 for eigenvalues
     ``mu`` of the normalised affinity near zero (eigenvectors of little
@@ -265,23 +322,17 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "n_neighbors": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "eps_scales": [Interval(Real, 0, None, closed="neither"), "array-like"],
-        "sigmas": [
-            Interval(Real, 0, None, closed="neither"),
-            StrOptions({"self-tuning"}),
-            "array-like",
-        ],
+        **{family.parameter: _family_constraints(family) for family in FAMILIES.values()},
         "laplacians": [StrOptions(set(LAPLACIANS)), "array-like"],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "drop_first": ["boolean"],
-        "sparse_solver": [StrOptions({"lanczos", "amg", "exact"})],
-        "dense_solver": [StrOptions({"auto", "exact", "nystrom", "minibatch"})],
+        "sparse_solver": [StrOptions(set(SPARSE_SOLVERS))],
+        "dense_solver": [StrOptions(set(DENSE_SOLVERS))],
         "n_landmarks": [Interval(Integral, 2, None, closed="left")],
         "landmarks": [StrOptions({"kmeans++", "random"})],
         "minibatch_size": [Interval(Integral, 1, None, closed="left")],
         "minibatch_steps": [Interval(Integral, 1, None, closed="left")],
-        "max_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "max_nodes": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"}), None],
         "eps_max_neighbors": [Interval(Integral, 2, None, closed="left")],
         "neighbors_algorithm": [StrOptions({"auto", "brute", "pca", "ivf", "nndescent"})],
         "on_disconnected": [StrOptions({"connect", "raise"})],
@@ -304,7 +355,7 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         landmarks="random",
         minibatch_size=256,
         minibatch_steps=200,
-        max_nodes=20000,
+        max_nodes="auto",
         eps_max_neighbors=32,
         neighbors_algorithm="auto",
         on_disconnected="connect",
@@ -331,22 +382,19 @@ class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _resolve(self):
-        ks = _check_values(_as_tuple(self.n_neighbors, "n_neighbors"), "n_neighbors", integer=True)
-        scales = _check_values(_as_tuple(self.eps_scales, "eps_scales"), "eps_scales")
-        sigmas = _check_values(
-            _as_tuple(self.sigmas, "sigmas"), "sigmas", strings=("self-tuning",)
-        )
         laps = _as_tuple(self.laplacians, "laplacians")
         for lap in laps:
             if lap not in LAPLACIANS:
                 raise ValueError(f"laplacians must hold 'sym' or 'rw', got {lap!r}.")
         if not laps:
             raise ValueError("laplacians is empty; give ('sym',), ('rw',) or both.")
-        affinities = (
-            [("knn", k) for k in ks]
-            + [("eps", s) for s in scales]
-            + [("gaussian", s) for s in sigmas]
-        )
+        affinities = []
+        for name, family in FAMILIES.items():
+            values = getattr(self, family.parameter)
+            affinities += [(name, v) for v in _check_values(
+                _as_tuple(values, family.parameter), family.parameter,
+                integer=family.integer, strings=family.strings,
+            )]
         if not affinities:
             raise ValueError(
                 "n_neighbors, eps_scales and sigmas are all empty: the layer has no "
@@ -381,7 +429,8 @@ or (n_samples, height, width, channels)
                 return self.transform(X)
             dist, ind, rows, shape, was_2d = cache
             emb = np.empty((len(self._nodes), self.n_components_out_), dtype=np.float32)
-            self._embed(self._nodes, emb, neighbors=None if dist is None else (dist, ind))
+            self._embed(self._nodes, emb, neighbors=None if dist is None else (dist, ind),
+                        scale=1.0)
         out = emb[rows].reshape(shape[:3] + (self.n_components_out_,))
         return from_maps(out, was_2d)
 
@@ -412,13 +461,18 @@ or (n_samples, height, width, channels)
         nodes_all = maps.reshape(-1, maps.shape[-1])
         rng = check_random_state(self.random_state)
         n_seen = nodes_all.shape[0]
-        sampled = self.max_nodes is not None and n_seen > self.max_nodes
+        max_nodes = self.max_nodes
+        if max_nodes == "auto":
+            max_nodes = self._planned_max_nodes(affinities, laps, maps.shape[-1])
+        sampled = max_nodes is not None and n_seen > max_nodes
+        self.max_nodes_ = max_nodes
         if sampled:
-            idx = np.sort(rng.choice(n_seen, size=self.max_nodes, replace=False))
+            idx = np.sort(rng.choice(n_seen, size=max_nodes, replace=False))
             sample = nodes_all[idx]
         else:
             sample = nodes_all
-        nodes, rows = _unique_rows(np.asarray(sample, dtype=np.float32))
+        self._scale = _power_of_two_scale(sample)
+        nodes, rows = _unique_rows(_scaled_float32(sample, self._scale))
         n = nodes.shape[0]
         if n < 2:
             raise ValueError(
@@ -429,12 +483,20 @@ or (n_samples, height, width, channels)
             )
         n_eigs = self.n_components + int(self.drop_first)
         if n_eigs > n:
-            raise ValueError(
+            if self.drop_first and n < 3:
+                raise ValueError(
+                    f"drop_first=True needs at least 3 distinct nodes, got {n} (of "
+                    f"{n_seen} seen); give more data or set drop_first=False."
+                )
+            # a graph on n nodes has n eigenvectors: the other columns are zeros
+            warn_user(
                 f"n_components={self.n_components}"
                 f"{' (+1 dropped)' if self.drop_first else ''} is more than the {n} "
-                f"distinct nodes fitted (of {n_seen} seen); lower n_components or "
-                "give more data."
+                f"distinct nodes fitted (of {n_seen} seen), which have only {n} "
+                f"eigenvectors; the last {n_eigs - n} columns of every block are "
+                "zeros (eigenvalue NaN). Lower n_components or give more data."
             )
+            n_eigs = n
         for fam, k in affinities:
             if fam == "knn" and k > n:
                 warn_user(
@@ -480,16 +542,13 @@ or (n_samples, height, width, channels)
                 nodes, min(self.n_landmarks, n), self.landmarks, seeds[-1]
             )
         jobs = []
+        solvers = {"sparse_solver": self.sparse_solver, "dense_solver": dense_solver}
         for (fam, p), s in zip(affinities, seeds):
-            if fam == "gaussian":
-                jobs.append(delayed(_reproducible)(
-                    fit_dense, p, nodes, dist, n_eigs, solver=dense_solver, seed=s, opts=opts
-                ))
-            else:
-                jobs.append(delayed(_reproducible)(
-                    fit_sparse, fam, p, nodes, dist, ind, n_eigs,
-                    solver=self.sparse_solver, seed=s, opts=opts,
-                ))
+            family = FAMILIES[fam]
+            jobs.append(delayed(_reproducible)(
+                family.fit, fam, p, nodes, dist, ind, n_eigs,
+                solver=solvers[family.solver_parameter], seed=s, opts=opts,
+            ))
         fitted = Parallel(n_jobs=self.n_jobs)(jobs)
         if "landmark_index" in opts:
             # one array of landmarks for every Nystrom procedure (one copy saved)
@@ -510,7 +569,8 @@ or (n_samples, height, width, channels)
         drop = int(self.drop_first)
         self.procedures_, self.eigenvalues_ = [], []
         for proc in fitted:
-            lam = 1.0 - proc.mu[drop:]
+            lam = np.full(self.n_components, np.nan)
+            lam[: len(proc.mu) - drop] = 1.0 - proc.mu[drop:]
             for lap in laps:
                 desc = dict(
                     family=proc.family,
@@ -518,6 +578,7 @@ or (n_samples, height, width, channels)
                     laplacian=lap,
                     solver=proc.solver,
                     n_components=self.n_components,
+                    n_eigenvectors=len(proc.mu) - drop,
                     n_nodes=proc.n_ref,
                     sampled=bool(sampled),
                     approximation=None,
@@ -525,6 +586,11 @@ or (n_samples, height, width, channels)
                     n_clipped_eigenvalues=int(np.sum(proc.mu[drop:] < MU_FLOOR)),
                 )
                 desc.update(proc.info)
+                # distances in the units of the input, not of the scaled nodes
+                if "eps" in desc:
+                    desc["eps"] *= self._scale
+                if "gamma" in desc:
+                    desc["gamma"] /= self._scale**2
                 self.procedures_.append(desc)
                 self.eigenvalues_.append(lam.copy())
         self.feature_eigenvalues_ = np.concatenate(self.eigenvalues_)
@@ -534,6 +600,24 @@ or (n_samples, height, width, channels)
         if keep_neighbors and not sampled:
             return dist, ind, rows, maps.shape, was_2d
         return None
+
+    def _planned_max_nodes(self, affinities, laps, n_features):
+        """Nodes whose fit's planned working set fits in the memory planner's budget."""
+        n_eigs = self.n_components + int(self.drop_first)
+        ks = [p for f, p in affinities if f == "knn"]
+        k_query = max(ks + [self.eps_max_neighbors + 1] * any(f == "eps" for f, _ in affinities)
+                      + [SELF_TUNING_NEIGHBOR + 1], default=1)
+        per_node = (
+            12.0 * n_features  # the nodes (float32), their sample and the index's cells
+            + 12.0 * k_query  # neighbour distances (float32) and indices
+            + 4.0 * n_eigs * len(laps)  # fit_transform's output of every procedure
+        )
+        for fam, p in affinities:
+            per_node += 8.0 * (2 * n_eigs + 1) + 16.0 * n_eigs  # Lanczos basis, eigenvectors
+            if fam != "gaussian":
+                # the sparse graph, symmetrised, and its normalised copy
+                per_node += 3 * 2 * 12.0 * (p if fam == "knn" else self.eps_max_neighbors)
+        return rows_within(per_node)
 
     def transform(self, X):
         """Embed every location of ``X`` through the fitted graphs.
@@ -563,23 +647,23 @@ or (n_samples, height, width, channels)
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
         self._index.prepare()
         with reproducible_threads():
-            self._embed(nodes, out, dedup=True)
+            self._embed(nodes, out, dedup=True, scale=getattr(self, "_scale", 1.0))
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
-    def _embed(self, nodes, out, neighbors=None, dedup=False):
-        """Embed ``nodes`` into ``out`` in blocks of a fixed size, ``n_jobs`` threads."""
+    def _embed(self, nodes, out, *, scale, neighbors=None, dedup=False):
+        """Embed ``nodes / scale`` into ``out`` in blocks of a fixed size, ``n_jobs`` threads."""
         n = nodes.shape[0]
         # threads, not processes: the heavy steps (matrix products, sorts,
         # exp) release the GIL, and the blocks write into one output array
         Parallel(n_jobs=self.n_jobs, backend="threading")(
             delayed(self._transform_rows)(
-                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), neighbors, dedup
+                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), scale, neighbors, dedup
             )
             for start in range(0, n, _TRANSFORM_CHUNK)
         )
 
-    def _transform_rows(self, nodes, out, start, stop, neighbors, dedup):
-        block = np.ascontiguousarray(nodes[start:stop], dtype=np.float32)
+    def _transform_rows(self, nodes, out, start, stop, scale, neighbors, dedup):
+        block = np.ascontiguousarray(_scaled_float32(nodes[start:stop], scale))
         if neighbors is not None:
             dist, ind = neighbors
             self._transform_block(block, out[start:stop], (dist[start:stop], ind[start:stop]))
@@ -609,7 +693,8 @@ or (n_samples, height, width, channels)
                            mean_degree=proc.mean_degree)
                 m = F.shape[1] - drop
                 out[:, col : col + m] = F[:, drop:]
-                col += m
+                out[:, col + m : col + self.n_components] = 0.0
+                col += self.n_components
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -12,6 +12,9 @@ A fitted procedure gives, for any query, its affinity row to the reference
 nodes, which :func:`~._extension.extend` turns into eigenvector coordinates.
 """
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
@@ -28,12 +31,7 @@ from ._graphs import (
     rows_to_csr,
 )
 from ._laplacian import normalized_affinity
-from ._solvers import (
-    solve_amg,
-    solve_exact,
-    solve_lanczos,
-    solve_minibatch,
-)
+from ._solvers import SPARSE_SOLVERS, solve_exact, solve_minibatch
 
 # Zelnik-Manor & Perona's local scale: distance to the 7th neighbour.
 SELF_TUNING_NEIGHBOR = 7
@@ -172,14 +170,6 @@ def _connect(W, X, what, on_disconnected, weight, messages, expected=False):
     return W, n_found
 
 
-def _solve_sparse(A, d, n_eigs, solver, seed):
-    if solver == "lanczos":
-        return solve_lanczos(A, n_eigs, seed)
-    if solver == "amg":
-        return solve_amg(A, n_eigs, seed, d)
-    return solve_exact(A, n_eigs)
-
-
 def fit_sparse(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
     """Fit a kNN or epsilon procedure on the nodes' precomputed neighbours."""
     proc = FittedProcedure(family, param, solver)
@@ -208,7 +198,7 @@ def fit_sparse(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
     W, n_found = _connect(W, nodes, what, opts["on_disconnected"], 1.0, proc.messages,
                           expected=expected)
     A, d = normalized_affinity(W)
-    proc.mu, proc.U = _solve_sparse(A, d, n_eigs, solver, seed)
+    proc.mu, proc.U = SPARSE_SOLVERS[solver](A, n_eigs, seed, d)
     proc.degrees = d
     proc.mean_degree = float(d.mean())
     info.update(n_connected_components=n_found, bridged=n_found > 1, n_edges=W.nnz)
@@ -315,3 +305,26 @@ def _fit_minibatch(proc, X, n_eigs, seed, opts, chunk=_DENSE_CHUNK):
         max_iter=opts["minibatch_steps"],
     )
     return mu, U, d, 1
+
+
+def _fit_gaussian(family, param, nodes, dist, ind, n_eigs, *, solver, seed, opts):
+    """:func:`fit_dense` with the signature of :func:`fit_sparse`."""
+    return fit_dense(param, nodes, dist, n_eigs, solver=solver, seed=seed, opts=opts)
+
+
+class Family(NamedTuple):
+    """An affinity family: the layer parameter that lists it, its values, its fit."""
+
+    parameter: str
+    integer: bool  # values are integers >= 1, else finite reals > 0
+    strings: tuple  # string values allowed besides numbers
+    solver_parameter: str  # the layer parameter that picks its solver
+    fit: Callable
+
+
+# family -> how the layer validates its values and fits it, in output order
+FAMILIES = {
+    "knn": Family("n_neighbors", True, (), "sparse_solver", fit_sparse),
+    "eps": Family("eps_scales", False, (), "sparse_solver", fit_sparse),
+    "gaussian": Family("sigmas", False, ("self-tuning",), "dense_solver", _fit_gaussian),
+}

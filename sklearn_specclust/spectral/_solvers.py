@@ -24,7 +24,8 @@ from scipy.sparse.linalg import eigsh, lobpcg
 from ..utils import check_memory, dense_bytes
 from ._laplacian import flip_signs
 
-SPARSE_SOLVERS = ("lanczos", "amg", "exact")
+# Solvers of the Gaussian procedures (dispatched by _procedures.fit_dense);
+# the sparse ones are registered in SPARSE_SOLVERS at the end of this module.
 DENSE_SOLVERS = ("auto", "exact", "nystrom", "minibatch")
 
 # Below this many nodes every solver falls back to the dense reference.
@@ -76,7 +77,11 @@ def solve_lanczos(A, k, random_state, tol=1e-5):
     returned in float64.
     """
     n = A.shape[0]
-    if n <= _SMALL or k >= n - 1:
+    if n <= max(_SMALL, 2 * k + 1):
+        # the Krylov space would span (nearly) every node: Lanczos breaks
+        # down on an invariant subspace and ARPACK restarts from a vector of
+        # its own process-wide generator, so two fits in one process would
+        # differ; the dense solver is exact and as cheap at this size
         return solve_exact(A, k)
     rng = np.random.RandomState(random_state)
     v0 = rng.uniform(-1, 1, n)
@@ -175,3 +180,12 @@ def solve_minibatch(
     H = U.T @ AU
     mu, V = linalg.eigh((H + H.T) / 2)
     return _finish(mu, U @ V, k)
+
+
+# name -> solver(A, k, seed, degrees) of the kNN and epsilon procedures: feeds
+# the layer's parameter validation and the dispatch of fit_sparse
+SPARSE_SOLVERS = {
+    "lanczos": lambda A, k, seed, degrees: solve_lanczos(A, k, seed),
+    "amg": solve_amg,
+    "exact": lambda A, k, seed, degrees: solve_exact(A, k),
+}

@@ -1,10 +1,13 @@
-"""Utilities shared by the estimators.
-
-Map shapes, memory planning, lazy imports, reproducible threads.
-"""
+"""Utilities shared by the estimators: maps, memory planning, lazy imports, threads."""
 
 from ._maps import from_maps, to_maps, validate_maps
-from ._memory import available_memory, check_memory, dense_bytes, format_bytes
+from ._memory import (
+    available_memory,
+    check_memory,
+    dense_bytes,
+    format_bytes,
+    rows_within,
+)
 from ._optional import import_optional, import_torch
 from ._threads import reproducible_threads
 from ._warnings import warn_user
@@ -18,6 +21,7 @@ __all__ = [
     "import_optional",
     "import_torch",
     "reproducible_threads",
+    "rows_within",
     "to_maps",
     "validate_maps",
     "warn_user",

@@ -89,3 +89,28 @@ def check_memory(n_bytes, *, what, advice, fraction=0.8):
 def dense_bytes(shape, dtype=np.float64):
     """Size in bytes of a dense array of ``shape`` and ``dtype``."""
     return int(np.prod(shape, dtype=np.float64)) * np.dtype(dtype).itemsize
+
+
+def rows_within(bytes_per_row, *, fraction=0.125):
+    """How many rows of ``bytes_per_row`` a working set may hold.
+
+    The planning counterpart of :func:`check_memory` for methods that can
+    sample their input: they use every row up to this count and sample
+    beyond it.
+
+    Parameters
+    ----------
+    bytes_per_row : float
+        Planned bytes per row of the working set.
+    fraction : float, default=0.125
+        Fraction of :func:`available_memory` the working set may take
+        (leaving room for the data, the outputs and other steps of a
+        pipeline).
+
+    Returns
+    -------
+    n_rows : int
+        At least 2.
+    """
+    return int(max(2, available_memory() * fraction // max(1.0, float(bytes_per_row))))
+

@@ -7,11 +7,10 @@ import warnings
 import joblib
 import sklearn
 
-import sklearn_specclust
-
+# this package, scikit-learn and joblib: the frames a warning must skip
 _INTERNAL = tuple(
-    os.path.dirname(os.path.abspath(mod.__file__)) + os.sep
-    for mod in (sklearn_specclust, sklearn, joblib)
+    os.path.dirname(os.path.abspath(path)) + os.sep
+    for path in (os.path.dirname(__file__), sklearn.__file__, joblib.__file__)
 )
 
 
