@@ -1,11 +1,67 @@
 """Helpers shared by the baseline clusterers: input checks, signs, k-means."""
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..metrics import select_n_clusters
+
+# ``n_clusters`` of the spectral clusterers: a number, or "auto".
+N_CLUSTERS_CONSTRAINTS = {
+    "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
+}
+
+
+def n_vectors_needed(estimator, n_samples):
+    """Leading eigenvectors to compute: ``n_clusters``, or the largest candidate."""
+    if estimator.n_clusters == "auto":
+        return max(2, min(estimator.max_n_clusters, n_samples - 1))
+    return estimator.n_clusters
+
+
+def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
+    """k-means on the leading columns of a spectral embedding.
+
+    With ``n_clusters="auto"``, every ``k`` from 2 to ``vectors.shape[1]`` is
+    clustered on the ``k`` leading columns and :func:`select_n_clusters`
+    chooses; ``n_clusters_candidates_`` and ``n_clusters_scores_`` are set on
+    the estimator.
+
+    Returns
+    -------
+    n_clusters : int
+    centers : ndarray of shape (n_clusters, n_clusters)
+    labels : ndarray of shape (n_samples,)
+    """
+    if estimator.n_clusters != "auto":
+        k = estimator.n_clusters
+        return (k, *kmeans_on_embedding(normalize(vectors[:, :k]), k,
+                                        estimator.n_init, seed))
+    fits = {}
+
+    def cluster(k):
+        fits[k] = kmeans_on_embedding(normalize(vectors[:, :k]), k, estimator.n_init, seed)
+        return fits[k][1]
+
+    candidates = np.arange(2, vectors.shape[1] + 1)
+    k, scores, _ = select_n_clusters(X, candidates, cluster=cluster, graph=graph)
+    estimator.n_clusters_candidates_ = candidates
+    estimator.n_clusters_scores_ = scores
+    return (k, *fits[k])
 
 
 def check_n_clusters(n_clusters, n_samples, estimator):
     """Refuse ``n_clusters > n_samples`` with a message that says what to do."""
+    if n_clusters == "auto":
+        if n_samples < 3:
+            raise ValueError(
+                f"{type(estimator).__name__}: n_clusters='auto' compares 2 or more "
+                f"clusters and needs at least 3 samples, got n_samples={n_samples}."
+            )
+        return
     if n_clusters > n_samples:
         raise ValueError(
             f"{type(estimator).__name__}: n_clusters={n_clusters} is larger than "

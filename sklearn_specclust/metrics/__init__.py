@@ -2,6 +2,7 @@
 parameters without labels."""
 
 from ._label_free import label_free_score, make_label_free_scorer
+from ._n_clusters import select_n_clusters
 from ._report import clustering_report
 from ._scorers import make_clustering_scorer
 from ._supervised import (
@@ -18,4 +19,5 @@ __all__ = [
     "make_label_free_scorer",
     "matched_confusion_matrix",
     "pairwise_f_score",
+    "select_n_clusters",
 ]

@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 
 
@@ -19,9 +18,15 @@ def as_rows(X):
 
 
 def default_graph_neighbors(n_samples):
-    """``ceil(log n)``, at least 2 and at most ``n - 1``: the order of ``k`` that keeps a
-    random kNN graph connected (von Luxburg 2007, section 8.1)."""
-    return int(max(1, min(n_samples - 1, max(2, math.ceil(math.log(n_samples))))))
+    """``round(sqrt(n))`` neighbours (at least 2, at most ``n - 1``).
+
+    The usual rule of thumb for kNN methods. It grows with ``n`` faster than
+    the ``log n`` that merely keeps a kNN graph connected (von Luxburg 2007,
+    section 8.1): on a sparse geometric graph, cutting a compact cluster in
+    two costs so few edges that modularity keeps rising with the number of
+    clusters (the resolution limit of Fortunato & Barthelemy 2007).
+    """
+    return int(max(1, min(n_samples - 1, max(2, round(math.sqrt(n_samples))))))
 
 
 def reference_graph(X, n_neighbors=None):
@@ -46,13 +51,17 @@ def reference_graph(X, n_neighbors=None):
 
 
 def _block_sums(graph, labels):
-    """Within-cluster edge weight and volume (sum of degrees) of each cluster."""
+    """Within-cluster edge weight and volume (sum of degrees) of each cluster.
+
+    ``graph`` is anything with ``graph @ dense`` (sparse or dense matrix, or a
+    :class:`~scipy.sparse.linalg.LinearOperator` such as a landmark graph
+    ``Z Z^T`` that is never formed).
+    """
     _, labels = np.unique(labels, return_inverse=True)
-    k = labels.max() + 1
-    onehot = sparse.csr_matrix((np.ones(labels.size), (np.arange(labels.size), labels)),
-                               shape=(labels.size, k))
-    between = (onehot.T @ graph @ onehot).toarray()
-    return np.diag(between), between.sum(axis=1)
+    onehot = np.zeros((labels.size, labels.max() + 1))
+    onehot[np.arange(labels.size), labels] = 1.0
+    between = onehot.T @ np.asarray(graph @ onehot)
+    return np.diag(between).copy(), between.sum(axis=1)
 
 
 def modularity(graph, labels):
