@@ -58,7 +58,7 @@ from sklearn_specclust.metrics import (
 from sklearn_specclust.metrics._label_free import AUTO_CRITERION
 from sklearn_specclust.spectral import SpectralAnalysisLayer
 
-CRITERIA = ["stability_modularity", "stability", "modularity", "ncut",
+CRITERIA = ["stability_modularity", "stability", "modularity", "ncut", "modularity_ncut",
             "stability_balance", "silhouette", "calinski_harabasz", "davies_bouldin"]
 # CRITERIA with the reference graph of the scorer (k = round(sqrt(n))), then
 # modularity on a sparser graph and scikit-learn's default score.

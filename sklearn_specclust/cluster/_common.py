@@ -26,8 +26,9 @@ def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
     """k-means on the leading columns of a spectral embedding.
 
     With ``n_clusters="auto"``, every ``k`` from 2 to ``vectors.shape[1]`` is
-    clustered on the ``k`` leading columns and :func:`select_n_clusters`
-    chooses; ``n_clusters_candidates_`` and ``n_clusters_scores_`` are set on
+    clustered on the ``k`` leading columns (and, for the stability part of
+    the criterion, on two random halves of the rows) and
+    :func:`select_n_clusters` chooses; ``n_clusters_candidates_`` and ``n_clusters_scores_`` are set on
     the estimator.
 
     Returns
@@ -42,12 +43,17 @@ def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
                                         estimator.n_init, seed))
     fits = {}
 
-    def cluster(k):
-        fits[k] = kmeans_on_embedding(normalize(vectors[:, :k]), k, estimator.n_init, seed)
-        return fits[k][1]
+    def cluster(k, fit_on):
+        rows = normalize(vectors[:, :k])
+        if fit_on is None:
+            fits[k] = kmeans_on_embedding(rows, k, estimator.n_init, seed)
+            return fits[k][1]
+        centers, _ = kmeans_on_embedding(rows[fit_on], k, estimator.n_init, seed)
+        return nearest_center(rows, centers)
 
     candidates = np.arange(2, vectors.shape[1] + 1)
-    k, scores, _ = select_n_clusters(X, candidates, cluster=cluster, graph=graph)
+    k, scores, _ = select_n_clusters(X, candidates, cluster=cluster, graph=graph,
+                                     random_state=seed)
     estimator.n_clusters_candidates_ = candidates
     estimator.n_clusters_scores_ = scores
     return (k, *fits[k])

@@ -34,7 +34,7 @@ def _fixed_representation(func, greater_is_better=True):
     sign = 1.0 if greater_is_better else -1.0
 
     def score(ctx):
-        if not 1 < np.unique(ctx.labels).size < ctx.X.shape[0]:
+        if np.unique(ctx.labels).size >= ctx.X.shape[0]:
             return -np.inf
         return sign * func(ctx.X, ctx.labels)
 
@@ -47,18 +47,23 @@ def _product(*parts):
 
 
 _MODULARITY = _graph_criterion(modularity)
+_NCUT = _graph_criterion(normalized_association)
 _CRITERIA = {
     "stability": _stability,
     "modularity": _MODULARITY,
-    "ncut": _graph_criterion(normalized_association),
+    "ncut": _NCUT,
+    "modularity_ncut": _product(_MODULARITY, _NCUT),
     "stability_modularity": _product(_stability, _MODULARITY),
     "stability_balance": _product(_stability, lambda ctx: size_balance(ctx.labels)),
     "silhouette": _fixed_representation(silhouette_score),
     "calinski_harabasz": _fixed_representation(calinski_harabasz_score),
     "davies_bouldin": _fixed_representation(davies_bouldin_score, greater_is_better=False),
 }
+# The score of a one-cluster partition: each criterion's floor (ARI, modularity,
+# 1 - Ncut / k, the products and the silhouette are all at least -1).
+_ONE_CLUSTER = {"calinski_harabasz": 0.0, "davies_bouldin": -np.inf}
 _NEEDS_REFIT = {"stability", "stability_modularity", "stability_balance"}
-_NEEDS_GRAPH = {"modularity", "ncut", "stability_modularity"}
+_NEEDS_GRAPH = {"modularity", "ncut", "modularity_ncut", "stability_modularity"}
 
 
 class _Context:
@@ -94,6 +99,10 @@ def label_free_score(X, labels, *, criterion="modularity", refit_labels=None,
     Returns
     -------
     score : float
+        Greater is better. A single cluster gets the criterion's floor
+        (-1; 0 for Calinski-Harabasz; ``-inf`` for Davies-Bouldin, which has
+        none), since a one-cluster partition is perfectly stable and cuts no
+        edge but is no clustering.
     """
     if criterion not in _CRITERIA:
         raise ValueError(
@@ -111,6 +120,8 @@ def label_free_score(X, labels, *, criterion="modularity", refit_labels=None,
             f"labels has shape {labels.shape}, expected ({rows.shape[0]},): one "
             "label per sample of X."
         )
+    if np.unique(labels).size < 2:
+        return _ONE_CLUSTER.get(criterion, -1.0)
     graph = reference_graph(rows, n_neighbors) if criterion in _NEEDS_GRAPH else None
     refit = None if refit_labels is None else np.asarray(refit_labels)
     return float(_CRITERIA[criterion](_Context(rows, labels, refit, graph)))
