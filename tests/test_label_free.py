@@ -167,8 +167,11 @@ def test_label_free_score_errors(blobs):
         label_free_score(X, y[:-1])
     with pytest.raises(ValueError, match="at least 3 samples"):
         label_free_score(X[:2], y[:2])
-    # one cluster is never a good partition for the anchors either
-    assert label_free_score(X, np.zeros(len(X)), criterion="silhouette") == -np.inf
+    # one cluster gets each criterion's floor
+    one = np.zeros(len(X))
+    assert label_free_score(X, one, criterion="silhouette") == -1.0
+    assert label_free_score(X, one, criterion="modularity") == -1.0
+    assert label_free_score(X, one, criterion="davies_bouldin") == -np.inf
 
 
 def test_label_scorer_without_y_reaches_the_user(blobs):

@@ -94,7 +94,7 @@ def label_free_score(X, labels, *, criterion="modularity", refit_labels=None,
         A second partition of the same samples by an independent fit, needed
         by the stability criteria.
     n_neighbors : int, default=None
-        ``k`` of the reference kNN graph; ``None`` uses ``ceil(log n)``.
+        ``k`` of the reference kNN graph; ``None`` uses ``round(sqrt(n))``.
 
     Returns
     -------
@@ -197,13 +197,20 @@ def make_label_free_scorer(criterion="auto", *, transductive="auto", n_neighbors
       few tiny ones come back from any sample).
     - ``"modularity"``: Newman-Girvan modularity [4]_ of the partition of the
       fold on a *reference graph* built from the scored ``X`` itself (the
-      symmetric unweighted ``k``-nearest-neighbour graph, ``k = ceil(log n)``
-      after von Luxburg [5]_; no scale parameter, so it favours no
+      symmetric unweighted ``k``-nearest-neighbour graph with
+      ``k = round(sqrt(n))``; no scale parameter, so it favours no
       candidate's ``sigma``). Within-cluster edges minus what clusters of the
       same volumes would hold by chance: one giant cluster scores near 0.
-      No extra fit.
+      No extra fit. On a few well-separated groups modularity can still
+      prefer splitting them (its resolution limit [9]_); a sparser graph
+      (``k`` of order ``log n``, enough for connectivity [5]_) makes that
+      worse.
     - ``"ncut"``: ``1 - Ncut / k`` on the same graph, with ``Ncut`` the
-      normalised cut of Shi & Malik [3]_ and ``k`` the number of clusters.
+      normalised cut of Shi & Malik [3]_ and ``k`` the number of clusters:
+      every cut edge costs, so it penalises splitting a group (and cannot
+      see merging two).
+    - ``"modularity_ncut"``: the product of the two graph criteria, which
+      penalise opposite errors (merging, splitting).
     - ``"stability_modularity"``: the product of the two (each at most 1,
       negative values count as 0): stable *and* a good cut of the fixed
       graph.
@@ -231,7 +238,7 @@ def make_label_free_scorer(criterion="auto", *, transductive="auto", n_neighbors
         :class:`~sklearn.cluster.SpectralClustering`). ``"auto"``: ``False``
         when the estimator has ``predict``, else ``True``.
     n_neighbors : int, default=None
-        ``k`` of the reference graph; ``None`` uses ``ceil(log n)`` of the
+        ``k`` of the reference graph; ``None`` uses ``round(sqrt(n))`` of the
         scored fold (at least 2).
 
     Returns
@@ -268,6 +275,8 @@ def make_label_free_scorer(criterion="auto", *, transductive="auto", n_neighbors
        analysis", Communications in Statistics 3(1), 1974.
     .. [8] D. L. Davies and D. W. Bouldin, "A cluster separation measure",
        IEEE TPAMI 1(2), 1979.
+    .. [9] S. Fortunato and M. Barthelemy, "Resolution limit in community
+       detection", PNAS 104(1), 2007.
 
     Examples
     --------
