@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -26,10 +27,13 @@ def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
     """k-means on the leading columns of a spectral embedding.
 
     With ``n_clusters="auto"``, every ``k`` from 2 to ``vectors.shape[1]`` is
-    clustered on the ``k`` leading columns (and, for the stability part of
-    the criterion, on two random halves of the rows) and
-    :func:`select_n_clusters` chooses; ``n_clusters_candidates_`` and ``n_clusters_scores_`` are set on
-    the estimator.
+    clustered on the ``k`` leading columns and :func:`select_n_clusters`
+    chooses; ``n_clusters_candidates_`` and ``n_clusters_scores_`` are set on
+    the estimator. For the stability part of the criterion, a clone is fitted
+    on each random half of the samples (eigenvectors included, so that a
+    split that only reflects the sample is not found again) and embeds all
+    samples through its out-of-sample extension ``_extend``: two fits on half
+    the data, whatever the number of candidates.
 
     Returns
     -------
@@ -41,17 +45,23 @@ def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
         k = estimator.n_clusters
         return (k, *kmeans_on_embedding(normalize(vectors[:, :k]), k,
                                         estimator.n_init, seed))
-    fits = {}
+    n_vectors = vectors.shape[1]
+    fits, half_embeddings = {}, {}
 
     def cluster(k, fit_on):
-        rows = normalize(vectors[:, :k])
         if fit_on is None:
-            fits[k] = kmeans_on_embedding(rows, k, estimator.n_init, seed)
+            fits[k] = kmeans_on_embedding(normalize(vectors[:, :k]), k,
+                                          estimator.n_init, seed)
             return fits[k][1]
+        key = np.asarray(fit_on).tobytes()
+        if key not in half_embeddings:
+            half = clone(estimator).set_params(n_clusters=n_vectors, random_state=seed)
+            half_embeddings[key] = half.fit(X[fit_on])._extend(X)
+        rows = normalize(half_embeddings[key][:, :k])
         centers, _ = kmeans_on_embedding(rows[fit_on], k, estimator.n_init, seed)
         return nearest_center(rows, centers)
 
-    candidates = np.arange(2, vectors.shape[1] + 1)
+    candidates = np.arange(2, n_vectors + 1)
     k, scores, _ = select_n_clusters(X, candidates, cluster=cluster, graph=graph,
                                      random_state=seed)
     estimator.n_clusters_candidates_ = candidates

@@ -328,9 +328,12 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return nearest_center(self._normalize(self._extend(X)), self.cluster_centers_)
+
+    def _extend(self, X):
+        """Embedding of samples through their landmark representation."""
         dist, ind = self._nn.kneighbors(X)
-        embedding = np.asarray(self._representation(dist, ind) @ self._projection)
-        return nearest_center(self._normalize(embedding), self.cluster_centers_)
+        return np.asarray(self._representation(dist, ind) @ self._projection)
 
     def _normalize(self, embedding):
         if not self.normalize_embedding:
