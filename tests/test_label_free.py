@@ -11,6 +11,7 @@ from sklearn.cluster import KMeans, SpectralClustering
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_specclust.cluster import (
     LandmarkSpectralClustering,
@@ -29,8 +30,9 @@ from sklearn_specclust.metrics._graph_scores import (
     size_balance,
 )
 
-CRITERIA = ["auto", "stability", "modularity", "ncut", "stability_modularity",
-            "stability_balance", "silhouette", "calinski_harabasz", "davies_bouldin"]
+CRITERIA = ["auto", "stability", "modularity", "ncut", "modularity_ncut",
+            "stability_modularity", "stability_balance", "silhouette",
+            "calinski_harabasz", "davies_bouldin"]
 
 
 @pytest.fixture
@@ -66,11 +68,11 @@ class GiantCluster(ClusterMixin, BaseEstimator):
         return np.where(d.min(1) < 1e-9, d.argmin(1) + 1, 0)
 
 
-@pytest.mark.parametrize("criterion", CRITERIA)
+# The silhouette, Calinski-Harabasz and Davies-Bouldin anchors are scored for
+# comparison and promise no guard against degenerate partitions.
+@pytest.mark.parametrize("criterion", CRITERIA[:-3])
 def test_degenerate_giant_cluster_never_picked(blobs, criterion):
     X, _ = blobs
-    if criterion in ("silhouette", "calinski_harabasz", "davies_bouldin"):
-        pytest.skip("anchors: scored for comparison, not guarded")
     search = GridSearchCV(GiantCluster(), {"degenerate": [True, False]},
                           scoring=make_label_free_scorer(criterion)).fit(X)
     assert search.best_params_ == {"degenerate": False}
@@ -103,7 +105,7 @@ def test_transductive_clusterer_without_predict(blobs):
 
 def test_scores_compare_partitions_not_embeddings(blobs):
     """The same partition scores the same whatever estimator produced it."""
-    X, y = blobs
+    X, _ = blobs
     km = KMeans(4, n_init=3, random_state=0).fit(X)
     scaled = KMeans(4, n_init=3, random_state=0).fit(X * 100.0)
 
@@ -244,6 +246,10 @@ def test_n_clusters_fixed_sets_no_curve(blobs):
     assert est.n_clusters_ == 4 and not hasattr(est, "n_clusters_scores_")
     with pytest.raises(ValueError, match="at least 3 samples"):
         SelfTuningSpectralClustering("auto", n_neighbors=1).fit(X[:2])
+    with pytest.raises(ValueError, match="each half needs more than n_neighbors=7"):
+        SelfTuningSpectralClustering("auto").fit(X[:14])
+    with pytest.raises(ValueError, match="each half needs at least n_neighbors=5"):
+        LandmarkSpectralClustering("auto").fit(X[:9])
 
 
 def test_doctests_run():
@@ -253,3 +259,13 @@ def test_doctests_run():
     for mod in (m1, m2):
         result = doctest.testmod(mod)
         assert result.attempted > 0 and result.failed == 0, mod.__name__
+
+
+@parametrize_with_checks([
+    SelfTuningSpectralClustering("auto", n_neighbors=2, max_n_clusters=4, n_init=2),
+    SelfTuningSpectralClustering("auto", affinity="knn", n_neighbors=2,
+                                 max_n_clusters=4, n_init=2),
+    LandmarkSpectralClustering("auto", max_n_clusters=4, n_landmarks=20, n_init=2),
+])
+def test_auto_estimators_pass_check_estimator(estimator, check):
+    check(estimator)

@@ -219,7 +219,7 @@ def test_scorer_errors(blobs):
     with pytest.raises(ValueError, match="no y was given"):
         float(missing)
     with pytest.raises(ValueError, match="no y was given"):
-        missing > 0.5
+        _ = missing > 0.5
     custom = make_clustering_scorer(lambda a, b: 0.25)
     assert custom(km, X, y) == 0.25
     assert "transductive=True" in repr(make_clustering_scorer("fs", transductive=True))

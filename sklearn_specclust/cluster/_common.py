@@ -1,19 +1,10 @@
 """Helpers shared by the baseline clusterers: input checks, signs, k-means."""
 
-from numbers import Integral
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.cluster import KMeans
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..metrics import select_n_clusters
-
-# ``n_clusters`` of the spectral clusterers: a number, or "auto".
-N_CLUSTERS_CONSTRAINTS = {
-    "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-    "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
-}
 
 
 def n_vectors_needed(estimator, n_samples):

@@ -14,7 +14,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_memory, dense_bytes
 from ._common import (
-    N_CLUSTERS_CONSTRAINTS,
     check_n_clusters,
     cluster_leading_vectors,
     deterministic_sign,
@@ -48,10 +47,13 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         Number of clusters (and of singular vectors). ``"auto"`` computes
         ``max_n_clusters`` singular vectors, clusters the ``k`` leading ones
         for every ``k`` from 2 to ``max_n_clusters``, and keeps the ``k`` that
-        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best on
-        the landmark graph ``W = Z D^-1 Z^T`` (applied, never formed, so the
-        choice stays linear in ``n_samples``); ``n_clusters_`` and
-        ``n_clusters_scores_`` say which and why.
+        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best:
+        the stability of the ``k``-partition between two clones fitted on
+        random halves of ``X`` (each embeds all samples through its
+        landmarks) times its modularity on the landmark graph
+        ``W = Z D^-1 Z^T`` (applied, never formed, so the choice stays linear
+        in ``n_samples``). ``n_clusters_`` and ``n_clusters_scores_`` say
+        which and why.
     n_landmarks : int, default=1000
         Number of landmarks ``p`` (1000 in the paper). If larger than
         ``n_samples``, every sample is a landmark.
@@ -146,7 +148,8 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        **N_CLUSTERS_CONSTRAINTS,
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
         "n_landmarks": [Interval(Integral, 1, None, closed="left")],
         "landmark_selection": [StrOptions({"kmeans", "random"})],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -210,6 +213,12 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
                 f"landmarks ({p} = min(n_landmarks, n_samples)): each sample is "
                 "represented by its n_neighbors nearest landmarks. Lower "
                 "n_neighbors or use more landmarks."
+            )
+        if self.n_clusters == "auto" and self.n_neighbors > min(p, n // 2):
+            raise ValueError(
+                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
+                f"and each half needs at least n_neighbors={self.n_neighbors} "
+                "landmarks. Lower n_neighbors, pass more samples or give n_clusters."
             )
         n_clusters = n_vectors_needed(self, n)
         if self.n_clusters == "auto":

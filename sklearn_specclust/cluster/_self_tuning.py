@@ -15,7 +15,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_memory, dense_bytes
 from ._common import (
-    N_CLUSTERS_CONSTRAINTS,
     check_n_clusters,
     cluster_leading_vectors,
     deterministic_sign,
@@ -59,9 +58,12 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
         Number of clusters (and of eigenvectors). ``"auto"`` computes
         ``max_n_clusters`` eigenvectors, clusters the ``k`` leading ones for
         every ``k`` from 2 to ``max_n_clusters``, and keeps the ``k`` that
-        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best on
-        the kNN graph of ``X`` (``n_clusters_`` and ``n_clusters_scores_``
-        say which and why). The paper's choice of the number of groups by
+        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best:
+        the stability of the ``k``-partition between two clones fitted on
+        random halves of ``X`` (each embeds all samples by its Nystrom
+        extension; two fits on half the data in all) times its modularity on
+        the kNN graph of ``X``. ``n_clusters_`` and ``n_clusters_scores_``
+        say which and why. The paper's choice of the number of groups by
         eigenvector rotation is not implemented.
     n_neighbors : int, default=7
         ``K`` of the paper: the local scale of a sample is the distance to its
@@ -161,7 +163,8 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        **N_CLUSTERS_CONSTRAINTS,
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "affinity": [StrOptions({"dense", "knn"})],
         "graph_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -216,6 +219,12 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
                 f"n_samples={n}: the local scale of a sample is the distance to "
                 "its n_neighbors-th nearest neighbour. Lower n_neighbors or pass "
                 "more samples."
+            )
+        if self.n_clusters == "auto" and self.n_neighbors >= n // 2:
+            raise ValueError(
+                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
+                f"and each half needs more than n_neighbors={self.n_neighbors} "
+                "samples. Lower n_neighbors, pass more samples or give n_clusters."
             )
         rng = check_random_state(self.random_state)
 
