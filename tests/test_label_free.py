@@ -269,3 +269,23 @@ def test_doctests_run():
 ])
 def test_auto_estimators_pass_check_estimator(estimator, check):
     check(estimator)
+
+
+class CountingKMeans(KMeans):
+    """KMeans that counts its fits in a class attribute."""
+
+    fits = 0
+
+    def fit(self, X, y=None, sample_weight=None):
+        type(self).fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("criterion, extra", [("auto", 1), ("stability", 1),
+                                              ("modularity", 0), ("silhouette", 0)])
+def test_cost_is_at_most_one_extra_fit_per_candidate_and_fold(blobs, criterion, extra):
+    X, _ = blobs
+    CountingKMeans.fits = 0
+    GridSearchCV(CountingKMeans(n_init=1, random_state=0), {"n_clusters": [3, 4]},
+                 scoring=make_label_free_scorer(criterion), cv=3, refit=False).fit(X)
+    assert CountingKMeans.fits == 2 * 3 * (1 + extra)
