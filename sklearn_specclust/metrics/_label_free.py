@@ -223,8 +223,10 @@ def make_label_free_scorer(criterion="auto", *, transductive="auto", n_neighbors
       assume compact, convex clusters in that space.
     - ``"auto"`` (default): ``"stability_modularity"`` when the estimator
       can ``predict`` held-out samples, ``"modularity"`` when it is scored
-      transductively. The choice is the one measured best by
-      ``benchmarks/bench_label_free.py``.
+      transductively. Of the criteria above, ``"stability_modularity"``
+      is the one that chose the number of clusters best across the image
+      collections of ``benchmarks/bench_label_free.py``; its results file
+      says where it still misses the best candidate, and why.
 
     Parameters
     ----------

@@ -53,7 +53,9 @@ def select_n_clusters(X, n_clusters_range, *, cluster=None, criterion="auto",
         indexed by ``fit_on`` (``None``: on all of them). ``None`` uses
         ``KMeans(k, n_init=10)`` on ``X`` and its ``predict``. A spectral
         clusterer passes k-means on its ``k`` leading eigenvectors.
-    criterion : {"auto", "stability_modularity", "stability", "modularity", "ncut", "silhouette", "calinski_harabasz", "davies_bouldin", "eigengap"}, default="auto"
+    criterion : {"auto", "stability_modularity", "stability", "modularity", \
+"ncut", "modularity_ncut", "silhouette", "calinski_harabasz", "davies_bouldin", \
+"eigengap"}, default="auto"
         As in :func:`make_label_free_scorer`. ``"stability"`` splits the
         samples at random into two halves ``A`` and ``B``, fits
         ``cluster(k, A)`` and ``cluster(k, B)``, and averages the adjusted
@@ -63,7 +65,8 @@ def select_n_clusters(X, n_clusters_range, *, cluster=None, criterion="auto",
         penalises merging clusters but, on a few well-separated clusters,
         also rewards splitting them (its resolution limit [4]_), so
         ``"stability_modularity"``, their product (negative factors count as
-        0), is ``"auto"``. ``"eigengap"``: the gap ``lambda_k -
+        0), is ``"auto"``: it is also the criterion that chose the number
+        of clusters best in ``benchmarks/bench_label_free.py``. ``"eigengap"``: the gap ``lambda_k -
         lambda_{k+1}`` between the ``k``-th and ``k+1``-th largest
         eigenvalues of the normalised affinity (von Luxburg [1]_, section
         8.3); it needs ``eigenvalues``.
