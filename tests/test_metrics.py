@@ -214,8 +214,12 @@ def test_scorer_errors(blobs):
     with pytest.raises(ValueError, match="transductive must be True or False"):
         make_clustering_scorer("acc", transductive="yes")
     km = KMeans(n_clusters=3, n_init=1, random_state=0).fit(X)
-    with pytest.raises(ValueError, match="pass y"):
-        make_clustering_scorer("acc")(km, X, None)
+    # called directly without y: a marker that refuses to be used as a number
+    missing = make_clustering_scorer("acc")(km, X, None)
+    with pytest.raises(ValueError, match="no y was given"):
+        float(missing)
+    with pytest.raises(ValueError, match="no y was given"):
+        _ = missing > 0.5
     custom = make_clustering_scorer(lambda a, b: 0.25)
     assert custom(km, X, y) == 0.25
     assert "transductive=True" in repr(make_clustering_scorer("fs", transductive=True))

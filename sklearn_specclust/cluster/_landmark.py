@@ -4,6 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
+from scipy.sparse.linalg import aslinearoperator
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.neighbors import NearestNeighbors
@@ -14,8 +15,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils import check_memory, dense_bytes
 from ._common import (
     check_n_clusters,
+    cluster_leading_vectors,
     deterministic_sign,
-    kmeans_on_embedding,
+    n_vectors_needed,
     nearest_center,
 )
 
@@ -41,8 +43,17 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_clusters : int, default=8
-        Number of clusters (and of singular vectors).
+    n_clusters : int or "auto", default=8
+        Number of clusters (and of singular vectors). ``"auto"`` computes
+        ``max_n_clusters`` singular vectors, clusters the ``k`` leading ones
+        for every ``k`` from 2 to ``max_n_clusters``, and keeps the ``k`` that
+        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best:
+        the stability of the ``k``-partition between two clones fitted on
+        random halves of ``X`` (each embeds all samples through its
+        landmarks) times its modularity on the landmark graph
+        ``W = Z D^-1 Z^T`` (applied, never formed, so the choice stays linear
+        in ``n_samples``). ``n_clusters_`` and ``n_clusters_scores_`` say
+        which and why.
     n_landmarks : int, default=1000
         Number of landmarks ``p`` (1000 in the paper). If larger than
         ``n_samples``, every sample is a landmark.
@@ -67,6 +78,9 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         over three seeds (``benchmarks/bench_baselines.py``).
     n_init : int, default=10
         Number of k-means initialisations on the embedding.
+    max_n_clusters : int, default=20
+        Largest number of clusters tried by ``n_clusters="auto"`` (capped by
+        the number of landmarks); ignored otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the landmark selection and the final k-means.
 
@@ -74,16 +88,23 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training sample.
+    n_clusters_ : int
+        Number of clusters used (``n_clusters``, or the one chosen by
+        ``"auto"``).
+    n_clusters_candidates_ : ndarray of shape (n_candidates,)
+        Numbers of clusters tried by ``n_clusters="auto"`` (only then).
+    n_clusters_scores_ : ndarray of shape (n_candidates,)
+        Their label-free scores (greater is better; only with ``"auto"``).
     landmarks_ : ndarray of shape (min(n_landmarks, n_samples), n_features)
         The landmarks.
     bandwidth_ : float
         Kernel width used.
-    embedding_ : ndarray of shape (n_samples, n_clusters)
+    embedding_ : ndarray of shape (n_samples, n_clusters_)
         Left singular vectors of ``Z D^-1/2`` used as the spectral embedding
         (before row normalisation), in descending singular value order.
-    singular_values_ : ndarray of shape (n_clusters,)
+    singular_values_ : ndarray of shape (n_clusters_,)
         Matching singular values.
-    cluster_centers_ : ndarray of shape (n_clusters, n_clusters)
+    cluster_centers_ : ndarray of shape (n_clusters_, n_clusters_)
         k-means centres in the embedding (row-normalised when
         ``normalize_embedding=True``).
     n_features_in_ : int
@@ -127,7 +148,8 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
         "n_landmarks": [Interval(Integral, 1, None, closed="left")],
         "landmark_selection": [StrOptions({"kmeans", "random"})],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -149,6 +171,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         landmark_max_iter=10,
         normalize_embedding=True,
         n_init=10,
+        max_n_clusters=20,
         random_state=None,
     ):
         self.n_clusters = n_clusters
@@ -159,6 +182,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         self.landmark_max_iter = landmark_max_iter
         self.normalize_embedding = normalize_embedding
         self.n_init = n_init
+        self.max_n_clusters = max_n_clusters
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -190,10 +214,19 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
                 "represented by its n_neighbors nearest landmarks. Lower "
                 "n_neighbors or use more landmarks."
             )
-        n_vectors = self.n_clusters + int(self.normalize_embedding)
+        if self.n_clusters == "auto" and self.n_neighbors > min(p, n // 2):
+            raise ValueError(
+                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
+                f"and each half needs at least n_neighbors={self.n_neighbors} "
+                "landmarks. Lower n_neighbors, pass more samples or give n_clusters."
+            )
+        n_clusters = n_vectors_needed(self, n)
+        if self.n_clusters == "auto":
+            n_clusters = max(2, min(n_clusters, p - int(self.normalize_embedding)))
+        n_vectors = n_clusters + int(self.normalize_embedding)
         if n_vectors > p:
             raise ValueError(
-                f"n_clusters={self.n_clusters} needs {n_vectors} landmarks "
+                f"n_clusters={n_clusters} needs {n_vectors} landmarks "
                 f"but there are only {p} (min(n_landmarks, n_samples))"
                 + (
                     " (normalize_embedding=True projects out one trivial "
@@ -235,7 +268,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
             # (disconnected landmark graph).
             trivial = np.sqrt(col_sum) / np.linalg.norm(np.sqrt(col_sum))
             gram -= np.outer(trivial, trivial)
-        k = self.n_clusters
+        k = n_clusters
         # Dense LAPACK on the small p x p matrix: ARPACK can miss copies of
         # the repeated eigenvalue 1 that well-separated clusters produce.
         eigvals, right = linalg.eigh(
@@ -249,15 +282,17 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         nonzero = singular > singular.max() * 1e-10
         inv_singular[nonzero] = 1.0 / singular[nonzero]
 
-        self._projection = (inv_sqrt[:, None] * right) * inv_singular[None, :]
-        self.singular_values_ = singular
-        self.embedding_ = np.asarray(Z @ self._projection)
-        self.cluster_centers_, self.labels_ = kmeans_on_embedding(
-            self._normalize(self.embedding_),
-            self.n_clusters,
-            self.n_init,
-            rng.randint(np.iinfo(np.int32).max),
+        projection = (inv_sqrt[:, None] * right) * inv_singular[None, :]
+        embedding = np.asarray(Z @ projection)
+        landmark_graph = aslinearoperator(Z_hat) @ aslinearoperator(Z_hat.T)
+        k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
+            self, X, embedding, self._normalize,
+            rng.randint(np.iinfo(np.int32).max), graph=landmark_graph,
         )
+        self.n_clusters_ = k
+        self._projection = projection[:, :k]
+        self.singular_values_ = singular[:k]
+        self.embedding_ = embedding[:, :k]
         return self
 
     def _select_landmarks(self, X, p, rng):
@@ -302,9 +337,12 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return nearest_center(self._normalize(self._extend(X)), self.cluster_centers_)
+
+    def _extend(self, X):
+        """Embedding of samples through their landmark representation."""
         dist, ind = self._nn.kneighbors(X)
-        embedding = np.asarray(self._representation(dist, ind) @ self._projection)
-        return nearest_center(self._normalize(embedding), self.cluster_centers_)
+        return np.asarray(self._representation(dist, ind) @ self._projection)
 
     def _normalize(self, embedding):
         if not self.normalize_embedding:

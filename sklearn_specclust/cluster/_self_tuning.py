@@ -16,8 +16,9 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..utils import check_memory, dense_bytes
 from ._common import (
     check_n_clusters,
+    cluster_leading_vectors,
     deterministic_sign,
-    kmeans_on_embedding,
+    n_vectors_needed,
     nearest_center,
 )
 
@@ -53,9 +54,17 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_clusters : int, default=8
-        Number of clusters (and of eigenvectors). The paper's automatic choice
-        of the number of groups by eigenvector rotation is not implemented.
+    n_clusters : int or "auto", default=8
+        Number of clusters (and of eigenvectors). ``"auto"`` computes
+        ``max_n_clusters`` eigenvectors, clusters the ``k`` leading ones for
+        every ``k`` from 2 to ``max_n_clusters``, and keeps the ``k`` that
+        :func:`~sklearn_specclust.metrics.select_n_clusters` scores best:
+        the stability of the ``k``-partition between two clones fitted on
+        random halves of ``X`` (each embeds all samples by its Nystrom
+        extension; two fits on half the data in all) times its modularity on
+        the kNN graph of ``X``. ``n_clusters_`` and ``n_clusters_scores_``
+        say which and why. The paper's choice of the number of groups by
+        eigenvector rotation is not implemented.
     n_neighbors : int, default=7
         ``K`` of the paper: the local scale of a sample is the distance to its
         ``K``-th nearest neighbour. Must be smaller than ``n_samples``.
@@ -71,6 +80,9 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
         ignored otherwise.
     n_init : int, default=10
         Number of k-means initialisations on the embedding.
+    max_n_clusters : int, default=20
+        Largest number of clusters tried by ``n_clusters="auto"`` (capped at
+        ``n_samples - 1``); ignored otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the eigensolver's starting vector and k-means.
 
@@ -78,14 +90,21 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of each training sample.
-    embedding_ : ndarray of shape (n_samples, n_clusters)
+    n_clusters_ : int
+        Number of clusters used (``n_clusters``, or the one chosen by
+        ``"auto"``).
+    n_clusters_candidates_ : ndarray of shape (n_candidates,)
+        Numbers of clusters tried by ``n_clusters="auto"`` (only then).
+    n_clusters_scores_ : ndarray of shape (n_candidates,)
+        Their label-free scores (greater is better; only with ``"auto"``).
+    embedding_ : ndarray of shape (n_samples, n_clusters_)
         Leading eigenvectors of the normalised affinity (before row
         normalisation), in descending eigenvalue order.
-    eigenvalues_ : ndarray of shape (n_clusters,)
+    eigenvalues_ : ndarray of shape (n_clusters_,)
         Matching eigenvalues of ``D^-1/2 A D^-1/2``, descending.
     local_scale_ : ndarray of shape (n_samples,)
         ``sigma_i`` of each training sample.
-    cluster_centers_ : ndarray of shape (n_clusters, n_clusters)
+    cluster_centers_ : ndarray of shape (n_clusters_, n_clusters_)
         k-means centres in the row-normalised embedding.
     n_features_in_ : int
         Number of features seen during fit.
@@ -144,7 +163,8 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "affinity": [StrOptions({"dense", "knn"})],
         "graph_neighbors": [Interval(Integral, 1, None, closed="left")],
@@ -160,6 +180,7 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
         affinity="dense",
         graph_neighbors=15,
         n_init=10,
+        max_n_clusters=20,
         random_state=None,
     ):
         self.n_clusters = n_clusters
@@ -167,6 +188,7 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
         self.affinity = affinity
         self.graph_neighbors = graph_neighbors
         self.n_init = n_init
+        self.max_n_clusters = max_n_clusters
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -197,6 +219,12 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
                 f"n_samples={n}: the local scale of a sample is the distance to "
                 "its n_neighbors-th nearest neighbour. Lower n_neighbors or pass "
                 "more samples."
+            )
+        if self.n_clusters == "auto" and self.n_neighbors >= n // 2:
+            raise ValueError(
+                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
+                f"and each half needs more than n_neighbors={self.n_neighbors} "
+                "samples. Lower n_neighbors, pass more samples or give n_clusters."
             )
         rng = check_random_state(self.random_state)
 
@@ -238,11 +266,11 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
             )
             affinity = affinity.maximum(affinity.T).tocsr()
             n_comp, _ = connected_components(affinity, directed=False)
-            if n_comp > self.n_clusters:
+            if n_comp > n_vectors_needed(self, n):
                 raise ValueError(
                     f"The {k_edges}-nearest-neighbour graph has {n_comp} "
-                    f"connected components, more than n_clusters="
-                    f"{self.n_clusters}; spectral clustering cannot merge them. "
+                    f"connected components, more than the {n_vectors_needed(self, n)} "
+                    "clusters asked for; spectral clustering cannot merge them. "
                     "Increase graph_neighbors, use affinity='dense', or ask for "
                     "more clusters."
                 )
@@ -263,26 +291,27 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
             affinity *= inv_sqrt[None, :]
             normalized = affinity
 
-        eigenvalues, vectors = self._top_eigenvectors(normalized, rng)
+        eigenvalues, vectors = self._top_eigenvectors(
+            normalized, n_vectors_needed(self, n), rng
+        )
         vectors = deterministic_sign(vectors)
+        k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
+            self, X, vectors, _row_normalize, rng.randint(np.iinfo(np.int32).max)
+        )
 
+        self.n_clusters_ = k
         self.local_scale_ = sigma
-        self.eigenvalues_ = eigenvalues
-        self.embedding_ = vectors
+        self.eigenvalues_ = eigenvalues[:k]
+        self.embedding_ = vectors[:, :k]
         self._fit_X = X
         self._inv_sqrt_degree = inv_sqrt
         self._k_graph = min(self.graph_neighbors, n - 1)
-        self.cluster_centers_, self.labels_ = kmeans_on_embedding(
-            _row_normalize(vectors),
-            self.n_clusters,
-            self.n_init,
-            rng.randint(np.iinfo(np.int32).max),
-        )
         return self
 
-    def _top_eigenvectors(self, matrix, rng):
-        """``n_clusters`` largest eigenpairs of a symmetric matrix, descending."""
-        n, k = matrix.shape[0], self.n_clusters
+    @staticmethod
+    def _top_eigenvectors(matrix, k, rng):
+        """``k`` largest eigenpairs of a symmetric matrix, descending."""
+        n = matrix.shape[0]
         if n <= _DENSE_EIGH_MAX or k >= n - 1:
             dense = matrix.toarray() if sparse.issparse(matrix) else matrix
             values, vectors = linalg.eigh(dense, subset_by_index=[n - k, n - 1])

@@ -13,6 +13,50 @@ _METRICS = {
 }
 
 
+def refit_labels(estimator, X):
+    """Labels of ``X`` from a fresh clone of ``estimator`` fitted on ``X`` itself."""
+    fresh = clone(estimator)
+    if hasattr(fresh, "fit_predict"):
+        return fresh.fit_predict(X)
+    fresh.fit(X)
+    if not hasattr(fresh, "labels_"):
+        raise TypeError(
+            f"{type(estimator).__name__} has neither fit_predict nor labels_; "
+            "it is not a clusterer."
+        )
+    return fresh.labels_
+
+
+class MissingLabels:
+    """What a label scorer returns when it is called without ``y``.
+
+    Not a number, on purpose: scikit-learn's ``_score`` turns an *exception*
+    of a scorer into ``error_score`` (NaN by default) with a warning, so a
+    ``ValueError`` would end as a column of NaN and a ``best_params_`` that is
+    simply the first candidate. A non-number return value is refused outside
+    that handler, with a ``ValueError`` that quotes this object, so the
+    message reaches the user whatever ``error_score`` is. Used directly as a
+    number, the object raises the same message.
+    """
+
+    def __init__(self, message):
+        self.message = message
+
+    def __repr__(self):
+        return self.message
+
+    __str__ = __repr__
+
+    def _refuse(self, *args, **kwargs):
+        raise ValueError(self.message)
+
+    __float__ = __int__ = __index__ = __bool__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __neg__ = __round__ = _refuse
+    __array__ = _refuse
+
+
 class _ClusteringScorer:
     """Score a clusterer's labels of ``X`` against ``y`` (see make_clustering_scorer)."""
 
@@ -30,22 +74,15 @@ class _ClusteringScorer:
                     "transductive=True), which refits on the scored data."
                 )
             return estimator.predict(X)
-        fresh = clone(estimator)
-        if hasattr(fresh, "fit_predict"):
-            return fresh.fit_predict(X)
-        fresh.fit(X)
-        if not hasattr(fresh, "labels_"):
-            raise TypeError(
-                f"{type(estimator).__name__} has neither fit_predict nor labels_; "
-                "it is not a clusterer."
-            )
-        return fresh.labels_
+        return refit_labels(estimator, X)
 
-    def __call__(self, estimator, X, y_true, **kwargs):
+    def __call__(self, estimator, X, y_true=None, **kwargs):
         if y_true is None:
-            raise ValueError(
+            return MissingLabels(
                 f"The {self.name!r} clustering scorer compares cluster labels with "
-                "known classes: pass y to fit (e.g. GridSearchCV.fit(X, y))."
+                "known classes, and no y was given. Pass the classes to fit "
+                "(GridSearchCV(...).fit(X, y)), or choose without labels with "
+                "scoring=make_label_free_scorer()."
             )
         return float(self.score_func(y_true, self._labels(estimator, X)))
 
@@ -85,12 +122,18 @@ def make_clustering_scorer(metric="acc", *, transductive=False):
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y) -> float``, accepted by the ``scoring``
+        ``scorer(estimator, X, y) -> float``, accepted by the ``scoring
         parameter of :class:`~sklearn.model_selection.GridSearchCV` and
-        :func:`~sklearn.model_selection.cross_val_score`.
+        :func:`~sklearn.model_selection.cross_val_score`. Without ``y`` it
+        cannot score: :class:`~sklearn.model_selection.GridSearchCV`,
+        ``cross_validate`` and ``cross_val_score`` then stop with a
+        ``ValueError`` that says so and names
+        :func:`make_label_free_scorer` (whatever their ``error_score``),
+        instead of filling the results with NaN.
 
     See Also
     --------
+    make_label_free_scorer : Choose without labels.
     clustering_accuracy_score, pairwise_f_score, clustering_report
 
     Examples
