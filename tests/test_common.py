@@ -33,32 +33,7 @@ FAST_PARAMS = {
 }
 
 # {(class name, "defaults" or "fast"): {check name: reason}}
-_PATCH_DEFAULTS = (
-    "pending (issue 11, owned by sanet/_patches.py): the default 11x11 patch "
-    "does not fit the 1x1 maps that 2-D rows are read as, so every fit on "
-    "check_estimator's 2-D data is refused"
-)
-EXPECTED_FAILED = {
-    ("PatchExtractor", "defaults"): {
-        check: _PATCH_DEFAULTS
-        for check in (
-            "check_fit_score_takes_y", "check_estimators_overwrite_params",
-            "check_dont_overwrite_parameters", "check_estimators_fit_returns_self",
-            "check_readonly_memmap_input", "check_n_features_in_after_fitting",
-            "check_positive_only_tag_during_fit", "check_estimators_dtypes",
-            "check_dtype_object", "check_pipeline_consistency",
-            "check_estimators_nan_inf", "check_estimators_pickle",
-            "check_f_contiguous_array_estimator",
-            "check_transformer_data_not_an_array", "check_transformer_general",
-            "check_transformer_preserve_dtypes",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance", "check_fit2d_1sample",
-            "check_fit2d_1feature", "check_dict_unchanged", "check_fit_idempotent",
-            "check_fit_check_is_fitted", "check_n_features_in",
-            "check_fit2d_predict1d",
-        )
-    },
-}
+EXPECTED_FAILED = {}
 
 
 def _public_estimators():

@@ -17,7 +17,7 @@ from ._graph_scores import (
 )
 from ._scorers import refit_labels
 
-# The criterion "auto" stands for; chosen by benchmarks/bench_label_free.py
+# The criterion "auto" stands for; chosen by benchmarks/studies/label_free.py
 # (benchmarks/results/label_free.md), not tuned per data set.
 AUTO_CRITERION = "stability_modularity"
 
@@ -225,7 +225,7 @@ def make_label_free_scorer(criterion="auto", *, transductive="auto", n_neighbors
       can ``predict`` held-out samples, ``"modularity"`` when it is scored
       transductively. Of the criteria above, ``"stability_modularity"``
       is the one that chose the number of clusters best across the image
-      collections of ``benchmarks/bench_label_free.py``; its results file
+      collections of ``benchmarks/studies/label_free.py``; its results file
       says where it still misses the best candidate, and why.
 
     Parameters

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from ._graph_scores import as_rows, modularity, normalized_association, reference_graph
 from ._label_free import label_free_score
 
-# What "auto" stands for; chosen by benchmarks/bench_label_free.py
+# What "auto" stands for; chosen by benchmarks/studies/label_free.py
 # (benchmarks/results/label_free.md), as for make_label_free_scorer.
 AUTO_N_CLUSTERS_CRITERION = "stability_modularity"
 _GRAPH_CRITERIA = {
@@ -66,8 +66,8 @@ def select_n_clusters(X, n_clusters_range, *, cluster=None, criterion="auto",
         also rewards splitting them (its resolution limit [4]_), so
         ``"stability_modularity"``, their product (negative factors count as
         0), is ``"auto"``: it is also the criterion that chose the number
-        of clusters best in ``benchmarks/bench_label_free.py``. ``"eigengap"``: the gap ``lambda_k -
-        lambda_{k+1}`` between the ``k``-th and ``k+1``-th largest
+        of clusters best in ``benchmarks/studies/label_free.py``.
+        ``"eigengap"``: the gap ``lambda_k - lambda_{k+1}`` between the ``k``-th and ``k+1``-th largest
         eigenvalues of the normalised affinity (von Luxburg [1]_, section
         8.3); it needs ``eigenvalues``.
     graph : sparse matrix, ndarray or LinearOperator of shape (n_samples, n_samples), \

@@ -17,7 +17,7 @@ candidate and fold.
 Run from the repository root::
 
     export SPECCLUST_DATA=/path/to/data OMP_NUM_THREADS=1
-    PYTHONPATH=. python -m benchmarks.bench_label_free --n 2000 \\
+    PYTHONPATH=. python -m benchmarks.studies.label_free --n 2000 \\
         --out benchmarks/results/label_free.md
 
 ``--n 10000`` is the full size of the issue (the digits have 1,797 images).
@@ -197,13 +197,14 @@ def main(argv=None):
         print(text, flush=True)
         lines.append(text)
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False, capture_output=True,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False,
+                            capture_output=True,
                             text=True).stdout.strip() or "unknown"
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     emit(f"# Label-free choice of affinity and number of clusters ({now})")
     emit()
     emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
-         f"PYTHONPATH=. python -m benchmarks.bench_label_free {' '.join(sys.argv[1:])}`")
+         f"PYTHONPATH=. python -m benchmarks.studies.label_free {' '.join(sys.argv[1:])}`")
     emit(f"Commit {commit}; Python {platform.python_version()}, numpy {np.__version__}, "
          f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}; "
          f"{platform.machine()}, {os.cpu_count()} CPU cores, load average "

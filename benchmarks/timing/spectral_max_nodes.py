@@ -11,7 +11,7 @@ out-of-sample extension) and, unless ``--no-sklearn``, scikit-learn's
 Usage::
 
     SPECCLUST_DATA=../shared/data OMP_NUM_THREADS=1 \\
-        PYTHONPATH=. python benchmarks/bench_spectral_max_nodes.py [--no-sklearn] [--out FILE]
+        PYTHONPATH=. python -m benchmarks.timing.spectral_max_nodes [--no-sklearn] [--out FILE]
 """
 
 import argparse
@@ -20,9 +20,9 @@ import warnings
 
 import numpy as np
 import sklearn
-from _report import Report
 from sklearn.cluster import KMeans
 
+from benchmarks._common import Report
 from sklearn_specclust.datasets import load_mnist
 from sklearn_specclust.metrics import clustering_accuracy_score
 from sklearn_specclust.spectral import SpectralAnalysisLayer

@@ -15,7 +15,7 @@ One run prints, for the code it is run in:
 Usage::
 
     SPECCLUST_DATA=../shared/data OMP_NUM_THREADS=1 PYTHONPATH=. \\
-        python benchmarks/bench_spectral_hardening.py
+        python -m benchmarks.timing.spectral_hardening
 """
 
 import os
