@@ -90,8 +90,9 @@ def _build_parser():
                      help=f"registered model (default: {DEFAULT_MODEL}; see below)")
     run.add_argument("--dataset", default="digits", metavar="DATASET",
                      help="named data set or path (default: digits)")
-    run.add_argument("--n-clusters", type=int, default=None, metavar="K",
-                     help="number of clusters (default: the number of classes)")
+    run.add_argument("--n-clusters", type=_int_or_auto, default=None, metavar="K",
+                     help="number of clusters, or 'auto' to choose it without labels "
+                          "(the default SA-Net's head; default: the number of classes)")
     run.add_argument("--random-state", type=int, default=0, metavar="SEED",
                      help="seed of the model, --limit subsets, --rotate, --occlude (default: 0)")
     run.add_argument("--drop-classes", default=None, metavar="C1,C2",
@@ -234,6 +235,15 @@ def _subset(args, X, y):
     return X[idx], (None if y is None else y[idx])
 
 
+def _int_or_auto(text):
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'auto', got {text!r}") from None
+
+
 def _n_clusters(args, X, y):
     """The number of clusters, refused when the images cannot give that many."""
     if args.n_clusters is None:
@@ -242,6 +252,8 @@ def _n_clusters(args, X, y):
         n_clusters = int(np.unique(y).shape[0])
     else:
         n_clusters = args.n_clusters
+    if n_clusters == "auto":
+        return n_clusters
     if n_clusters < 1:
         raise CLIError(f"--n-clusters must be at least 1, got {n_clusters}")
     if n_clusters > X.shape[0]:
@@ -380,6 +392,9 @@ def _run(args):
         _write_labels(args.out, labels, y)
         progress(f"labels written to {args.out}")
 
+    if n_clusters == "auto":
+        last = model.steps[-1][1] if hasattr(model, "steps") else model
+        n_clusters = f"auto ({getattr(last, 'n_clusters_', len(np.unique(labels)))})"
     header = (f"model={args.model} dataset={args.dataset} n_samples={X.shape[0]} "
               f"n_clusters={n_clusters}")
     extras = [name for name, on in (("rotated", args.rotate),

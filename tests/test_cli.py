@@ -357,3 +357,15 @@ def test_verbose_shows_the_estimators_progress(capsys, monkeypatch):
     assert "encoder (1/2, RotInvINREncoder): fit_transform done" in captured.err
     assert main(argv) == 0
     assert "epoch" not in capsys.readouterr().err
+
+
+def test_n_clusters_auto_reports_the_chosen_number(capsys):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert main(["run", "--dataset", "digits", "--limit", "150", "--n-clusters",
+                     "auto"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"n_clusters=auto \(\d+\)", out), out
+    _fails(capsys, ["run", "--n-clusters", "x"], "expected an integer or 'auto'")

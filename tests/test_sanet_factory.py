@@ -313,3 +313,22 @@ def test_verbose_prints_step_times(digits28, capsys):
     _quiet(make_sanet(2, verbose=True, random_state=0, **_small(1)).fit, X)
     out = capsys.readouterr().out
     assert "(step 2 of 8) Processing layer1" in out
+
+
+def test_spectral_head_chooses_the_number_of_clusters():
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(300, centers=6, cluster_std=0.6, random_state=0)
+    head = _quiet(SpectralHead("auto", max_n_clusters=10, random_state=0).fit, X)
+    assert abs(head.n_clusters_ - 6) <= 1
+    assert set(head.n_clusters_scores_) == set(range(2, 11))
+    assert head.n_clusters_ == max(head.n_clusters_scores_, key=head.n_clusters_scores_.get)
+    assert len(np.unique(head.labels_)) == head.n_clusters_
+    with pytest.raises(ValueError, match="n_clusters='auto' fits heads on two halves"):
+        SpectralHead("auto").fit(X[:20])
+
+
+def test_make_sanet_n_clusters_auto_needs_the_spectral_head():
+    assert make_sanet("auto").named_steps["cluster"].n_clusters == "auto"
+    with pytest.raises(ValueError, match="n_clusters='auto' is chosen by the spectral head"):
+        make_sanet("auto", head="kmeans")

@@ -141,8 +141,9 @@ def make_sanet(
 
     Parameters
     ----------
-    n_clusters : int, default=10
-        Number of clusters.
+    n_clusters : int or "auto", default=10
+        Number of clusters; ``"auto"`` lets the spectral head choose it
+        without labels (see :class:`SpectralHead`).
     preset : str or None, default=None
         The network (``None`` is ``"normalized-knn"``):
 
@@ -235,14 +236,22 @@ def make_sanet(
     >>> net.fit_predict(X[:200]).shape
     (200,)
     """
-    if not isinstance(n_clusters, Integral) or isinstance(n_clusters, bool) or n_clusters < 1:
-        raise ValueError(f"n_clusters must be an int >= 1, got {n_clusters!r}.")
+    auto = isinstance(n_clusters, str) and n_clusters == "auto"
+    if not auto and (
+        not isinstance(n_clusters, Integral) or isinstance(n_clusters, bool) or n_clusters < 1
+    ):
+        raise ValueError(f"n_clusters must be an int >= 1 or 'auto', got {n_clusters!r}.")
     given = dict(depth=depth, head=head)
     name, spec, implied = _resolve_preset(preset, given)
     depth = implied.get("depth", depth)
     head = implied.get("head", head) or spec.head
     if head not in ("kmeans", "spectral"):
         raise ValueError(f"head must be 'kmeans', 'spectral' or None, got {head!r}.")
+    if auto and head != "spectral":
+        raise ValueError(
+            "n_clusters='auto' is chosen by the spectral head; use head='spectral' "
+            "(the default) or give the number of clusters."
+        )
     cluster = _clusterer(clusterer, head, n_clusters, random_state)
     layers = _layer_specs(name, spec, depth)
     pool = spec.pool if pool is None or pool is True else pool

@@ -3,7 +3,7 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from ..metrics import select_n_clusters
 from ..spectral import SpectralAnalysisLayer
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._persistence import VersionedPickleMixin
@@ -47,8 +48,15 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
 
     Parameters
     ----------
-    n_clusters : int, default=8
-        Number of clusters.
+    n_clusters : int or "auto", default=8
+        Number of clusters. ``"auto"`` chooses it between 2 and
+        ``max_n_clusters`` with
+        :func:`~sklearn_specclust.metrics.select_n_clusters`: each candidate
+        partition is scored by its stability between heads fitted on two
+        random halves of the samples, times its modularity on a fixed kNN
+        graph of the samples (three head fits per candidate).
+    max_n_clusters : int, default=20
+        Largest number of clusters ``n_clusters="auto"`` tries.
     n_neighbors : int, default=10
         Neighbours of the kNN graph (at most ``n_samples - 1``).
     n_components : int or "auto", default="auto"
@@ -63,6 +71,11 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of every training sample.
+    n_clusters_ : int
+        Number of clusters used (``n_clusters``, or the one chosen).
+    n_clusters_scores_ : dict
+        With ``n_clusters="auto"``, the score of every candidate number of
+        clusters (empty otherwise).
     n_components_ : int
         Eigenvectors used.
     consensus_scores_ : dict
@@ -101,16 +114,18 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
     """
 
     _parameter_constraints = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_init": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_clusters=8, *, n_neighbors=10, n_components="auto", n_init=10,
-                 random_state=None):
+    def __init__(self, n_clusters=8, *, max_n_clusters=20, n_neighbors=10,
+                 n_components="auto", n_init=10, random_state=None):
         self.n_clusters = n_clusters
+        self.max_n_clusters = max_n_clusters
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.n_init = n_init
@@ -134,12 +149,14 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
         n = X.shape[0]
-        if n < max(2, self.n_clusters):
+        n_clusters, self.n_clusters_scores_ = self._n_clusters(X)
+        if n < max(2, n_clusters):
             raise ValueError(
-                f"n_samples={n} should be >= n_clusters={self.n_clusters} and >= 2."
+                f"n_samples={n} should be >= n_clusters={n_clusters} and >= 2."
             )
+        self.n_clusters_ = n_clusters
         k = min(self.n_neighbors, n - 1)
-        ms = _candidates(self.n_clusters, self.n_components, n)
+        ms = _candidates(n_clusters, self.n_components, n)
         self.embedding_ = SpectralAnalysisLayer(
             n_neighbors=(k,), eps_scales=(), sigmas=(), n_components=max(ms),
             max_nodes=None, random_state=self.random_state,
@@ -149,7 +166,7 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         # one thread: k-means' reductions then do not depend on the machine
         with threadpool_limits(limits=1):
             for m in ms:
-                km = KMeans(self.n_clusters, n_init=self.n_init, random_state=self.random_state)
+                km = KMeans(n_clusters, n_init=self.n_init, random_state=self.random_state)
                 fits[m] = km.fit(normalize(U[:, :m]))
         self.consensus_scores_ = {}
         if len(ms) > 1:
@@ -163,6 +180,31 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         self.kmeans_ = fits[best]
         self.labels_ = self.kmeans_.labels_
         return self
+
+    def _n_clusters(self, X):
+        """``n_clusters``, or the number ``"auto"`` chooses, and the scores."""
+        if self.n_clusters != "auto":
+            return self.n_clusters, {}
+        n = X.shape[0]
+        largest = min(self.max_n_clusters, n // 2 - 1, n // 2 - self.n_neighbors - 1)
+        if largest < 2:
+            raise ValueError(
+                f"n_clusters='auto' fits heads on two halves of the {n} samples; each "
+                f"half needs more than n_neighbors={self.n_neighbors} + 2 samples. Pass "
+                "more samples, lower n_neighbors or give n_clusters."
+            )
+
+        def cluster(k, fit_on):
+            head = clone(self).set_params(n_clusters=k)
+            if fit_on is None:
+                return head.fit(X).labels_
+            return head.fit(X[fit_on]).predict(X)
+
+        candidates = range(2, largest + 1)
+        best, scores, _ = select_n_clusters(
+            X, candidates, cluster=cluster, random_state=self.random_state
+        )
+        return int(best), {k: float(v) for k, v in zip(candidates, scores)}
 
     def _embed(self, X):
         return normalize(self.embedding_.transform(X)[:, : self.n_components_])
