@@ -68,8 +68,8 @@ def select_n_clusters(X, n_clusters_range, *, cluster=None, criterion="auto",
         0), is ``"auto"``: it is also the criterion that chose the number
         of clusters best in ``benchmarks/studies/label_free.py``.
         ``"eigengap"``: the gap ``lambda_k - lambda_{k+1}`` between the
-        ``k``-th and ``k+1``-th largest eigenvalues of the normalised affinity (von Luxburg [1]_, section
-        8.3); it needs ``eigenvalues``.
+        ``k``-th and ``k+1``-th largest eigenvalues of the normalised
+        affinity (von Luxburg [1]_, section 8.3); it needs ``eigenvalues``.
     graph : sparse matrix, ndarray or LinearOperator of shape (n_samples, n_samples), \
 default=None
         The fixed graph the graph criteria score every partition on (anything
