@@ -14,10 +14,11 @@ One run prints, for the code it is run in:
 
 Usage::
 
-    SPECCLUST_DATA=../shared/data OMP_NUM_THREADS=1 PYTHONPATH=. \\
+    OMP_NUM_THREADS=1 PYTHONPATH=. \\
         python -m benchmarks.timing.spectral_hardening
 """
 
+import argparse
 import os
 import pickle
 import subprocess
@@ -40,22 +41,24 @@ def _peak(func):
         tracemalloc.stop()
 
 
-def main():
+def main(argv=None):
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     warnings.simplefilter("ignore")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True, check=False).stdout.strip()
     print(f"commit {commit}, load average {os.getloadavg()[0]:.1f}")
     X, _ = load_mnist("test", return_X_y=True)
     X = X.astype(np.float32) / 255
-    _, mib = _peak(lambda: make_sanet(2, preset="mnist", random_state=0).fit_predict(X[:3]))
-    print(f"| make_sanet(2, preset='mnist').fit_predict(3 images) peak | {mib:.1f} MiB |")
+    paper = dict(preset="wang2020-mnist", random_state=0)
+    _, mib = _peak(lambda: make_sanet(2, **paper).fit_predict(X[:3]))
+    print(f"| make_sanet(2, preset='wang2020-mnist').fit_predict(3 images) peak | {mib:.1f} MiB |")
     R = np.random.RandomState(0).rand(50, 4096).astype(np.float32)
     layer = SpectralAnalysisLayer(sigmas=(0.1,), n_components=16, random_state=0)
     _, mib = _peak(lambda: layer.fit_transform(R))
     print(f"| SpectralAnalysisLayer(sigmas=(0.1,)) on 50 x 4096 peak | {mib:.1f} MiB |")
-    pipe = make_sanet(10, preset="mnist", random_state=0).set_params(layer1__max_nodes=20000)
+    pipe = make_sanet(10, **paper).set_params(layer1__max_nodes=20000)
     pipe.fit(X[:400])
-    print(f"| pickle of make_sanet(10, 'mnist') fitted on 400 images | "
+    print(f"| pickle of make_sanet(10, 'wang2020-mnist') fitted on 400 images | "
           f"{len(pickle.dumps(pipe)) / 2**20:.1f} MiB |")
     rows = X[:60].reshape(60, -1)
     for name, Xc in (("x 1e19 (float32)", rows * np.float32(1e19)),

@@ -10,8 +10,8 @@ out-of-sample extension) and, unless ``--no-sklearn``, scikit-learn's
 
 Usage::
 
-    SPECCLUST_DATA=../shared/data OMP_NUM_THREADS=1 \\
-        PYTHONPATH=. python -m benchmarks.timing.spectral_max_nodes [--no-sklearn] [--out FILE]
+    OMP_NUM_THREADS=1 PYTHONPATH=. python -m benchmarks.timing.spectral_max_nodes \\
+        [--no-sklearn] [--out FILE]
 """
 
 import argparse
@@ -33,11 +33,11 @@ def _acc(y, E):
     return clustering_accuracy_score(y, labels)
 
 
-def main():
-    parser = argparse.ArgumentParser()
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-sklearn", action="store_true")
     parser.add_argument("--out", default=None)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     X, y = load_mnist("train", return_X_y=True)
     X = X.reshape(len(X), -1).astype(np.float32) / 255.0
     report = Report("SpectralAnalysisLayer node budget on 60k MNIST",
