@@ -86,13 +86,7 @@ class _Interrupt:
 # attributes only at the end of ``fit`` (or define ``__sklearn_is_fitted__``
 # on the attribute set last).
 _HALF = "an interrupted fit keeps n_features_in_"
-INTERRUPT_XFAIL = {
-    "LandmarkSpectralClustering": (
-        (0.5, 0.9), _HALF + ", landmarks_, bandwidth_ (0.9: also embedding_, singular_values_)"),
-    "SelfTuningSpectralClustering": (
-        (0.5, 0.9), _HALF + " (0.9: also embedding_, eigenvalues_, local_scale_)"),
-    "SpectralAnalysisLayer": ((0.5, 0.9), _HALF + " (0.9: also procedures_, eigenvalues_)"),
-}
+INTERRUPT_XFAIL = {}
 
 
 def _interrupt_params():
@@ -159,7 +153,7 @@ def test_pickle_from_another_sklearn_version_works(name, monkeypatch):
 # ...) that warns for them. The fix, utils._persistence.VersionedPickleMixin,
 # is on every estimator but these.
 _NO_VERSION = "the pickle stores no _sklearn_version (our class is not in sklearn.*)"
-VERSION_XFAIL = {name: _NO_VERSION for name in ("SelfTuningSpectralClustering",)}
+VERSION_XFAIL = {}
 
 
 @pytest.mark.parametrize("name", _params(VERSION_XFAIL))

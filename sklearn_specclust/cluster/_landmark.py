@@ -13,6 +13,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_memory, dense_bytes
+from ..utils._fitted import FitCompleteMixin, completes_fit
+from ..utils._persistence import VersionedPickleMixin
 from ._common import (
     check_n_clusters,
     cluster_leading_vectors,
@@ -22,7 +24,9 @@ from ._common import (
 )
 
 
-class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
+class LandmarkSpectralClustering(
+    VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator
+):
     """Landmark-based spectral clustering (SC-LS, LSC of Chen & Cai).
 
     ``n_landmarks`` representative points are chosen (k-means centres or a
@@ -186,6 +190,7 @@ class LandmarkSpectralClustering(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y=None):
         """Cluster the samples of ``X``.
 

@@ -14,6 +14,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import check_memory, dense_bytes
+from ..utils._fitted import FitCompleteMixin, completes_fit
+from ..utils._persistence import VersionedPickleMixin
 from ._common import (
     check_n_clusters,
     cluster_leading_vectors,
@@ -42,7 +44,9 @@ def _local_scales(sorted_neighbor_dist, n_neighbors):
     return sigma
 
 
-class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
+class SelfTuningSpectralClustering(
+    VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator
+):
     """Self-tuning spectral clustering (SC-ST) with local scaling.
 
     Each sample gets its own scale ``sigma_i``, the distance to its
@@ -192,6 +196,7 @@ class SelfTuningSpectralClustering(ClusterMixin, BaseEstimator):
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y=None):
         """Cluster the samples of ``X``.
 

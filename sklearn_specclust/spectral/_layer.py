@@ -18,6 +18,8 @@ from ..utils import (
     validate_maps,
     warn_user,
 )
+from ..utils._fitted import FitCompleteMixin, completes_fit
+from ..utils._persistence import VersionedPickleMixin
 from ._extension import MU_FLOOR, extend
 from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
@@ -119,7 +121,9 @@ def _unique_rows(X):
     return X[first[order]], rank[inverse]
 
 
-class SpectralAnalysisLayer(TransformerMixin, BaseEstimator):
+class SpectralAnalysisLayer(
+    VersionedPickleMixin, FitCompleteMixin, TransformerMixin, BaseEstimator
+):
     """Parallel spectral procedures on every location of every map.
 
     Each location of each input map (each row of 2-D input) is a node. The
@@ -455,6 +459,7 @@ or (n_samples, height, width, channels)
             self._fit(X, keep_neighbors=False)
         return self
 
+    @completes_fit
     def _fit(self, X, keep_neighbors):
         affinities, laps = self._resolve()
         maps, was_2d = validate_maps(self, X, reset=True)
