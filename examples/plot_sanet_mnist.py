@@ -1,7 +1,7 @@
 """
-=========================================================
+============================================================
 SA-Net on MNIST: the default network, patterns, confusions
-=========================================================
+============================================================
 
 ``make_sanet(10)`` with no other argument builds our default SA-Net [1]_: the
 patch size, stride and pooling follow from the 28x28 images (11x11 patches at

@@ -6,7 +6,7 @@ from ._factory import make_sanet
 from ._head import SpectralHead
 from ._normalize import BlockNormalizer
 from ._patches import PatchExtractor
-from ._pipeline import SANetPipeline
+from ._pipeline import SANetPipeline as SANetPipeline
 from ._pooling import AbsMaxPool
 from ._presets import PRESETS as PRESETS
 from ._presets import LayerSpec, Preset
@@ -20,7 +20,6 @@ __all__ = [
     "PatchPCA",
     "LayerSpec",
     "Preset",
-    "SANetPipeline",
     "SpectralHead",
     "SignBinarizer",
     "make_sanet",
