@@ -463,8 +463,28 @@ or (n_samples, height, width, channels)
     def _fit(self, X, keep_neighbors):
         affinities, laps = self._resolve()
         maps, was_2d = validate_maps(self, X, reset=True)
-        nodes_all = maps.reshape(-1, maps.shape[-1])
         rng = check_random_state(self.random_state)
+        nodes, rows, n_seen, sampled, n_eigs = self._fit_nodes(maps, affinities, laps, rng)
+        n = nodes.shape[0]
+        seed = rng.randint(np.iinfo(np.int32).max)
+        index, algo, k_query, dist, ind, opts = self._neighbors(nodes, affinities, seed)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities) + 1)
+        fitted = self._fit_procedures(nodes, dist, ind, n_eigs, affinities, opts, seeds)
+        self._nodes = nodes
+        self._index = index
+        self._k_query = k_query
+        self._procs = fitted
+        self._laps = laps
+        self._describe(fitted, laps, sampled, algo)
+        self.n_nodes_seen_ = int(n_seen)
+        self.n_nodes_fit_ = int(n)
+        if keep_neighbors and not sampled:
+            return dist, ind, rows, maps.shape, was_2d
+        return None
+
+    def _fit_nodes(self, maps, affinities, laps, rng):
+        """The distinct (sampled, rescaled) nodes, each row's node, and checks."""
+        nodes_all = maps.reshape(-1, maps.shape[-1])
         n_seen = nodes_all.shape[0]
         max_nodes = self.max_nodes
         if max_nodes == "auto":
@@ -508,10 +528,14 @@ or (n_samples, height, width, channels)
                     f"n_neighbors={k} is more than the {n} distinct fitted nodes; "
                     f"using k={n} (a complete graph)."
                 )
+        return nodes, rows, n_seen, sampled, n_eigs
+
+    def _neighbors(self, nodes, affinities, seed):
+        """The neighbour index, the nodes' own neighbours and the shared scales."""
+        n = nodes.shape[0]
         algo = self.neighbors_algorithm
         if algo == "auto":
             algo = "brute" if n <= AUTO_BRUTE_MAX else "ivf"
-        seed = rng.randint(np.iinfo(np.int32).max)
         index = NeighborIndex(nodes, algorithm=algo, random_state=seed, n_jobs=self.n_jobs)
         has_eps = any(f == "eps" for f, _ in affinities)
         k_sparse = [k for f, k in affinities if f == "knn"]
@@ -537,7 +561,11 @@ or (n_samples, height, width, channels)
             opts["mst_longest_edge"] = mst_longest_edge(nodes, dist[:, :k], ind[:, :k])
         if any(f == "gaussian" and p != "self-tuning" for f, p in affinities):
             opts["median_sq_distance"] = median_sq_distance(nodes, seed)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=len(affinities) + 1)
+        return index, algo, k_query, dist, ind, opts
+
+    def _fit_procedures(self, nodes, dist, ind, n_eigs, affinities, opts, seeds):
+        """Every procedure, fitted in parallel (joblib) on the shared inputs."""
+        n = nodes.shape[0]
         dense_solver = self.dense_solver
         if dense_solver == "auto":
             dense_solver = "exact" if n <= AUTO_EXACT_MAX else "nystrom"
@@ -565,12 +593,10 @@ or (n_samples, height, width, channels)
         if messages:
             # one warning per fit, at the user's line
             warn_user(f"{type(self).__name__}: " + " ".join(messages))
+        return fitted
 
-        self._nodes = nodes
-        self._index = index
-        self._k_query = k_query
-        self._procs = fitted
-        self._laps = laps
+    def _describe(self, fitted, laps, sampled, algo):
+        """``procedures_``, ``eigenvalues_`` and the output width."""
         drop = int(self.drop_first)
         self.procedures_, self.eigenvalues_ = [], []
         for proc in fitted:
@@ -600,11 +626,6 @@ or (n_samples, height, width, channels)
                 self.eigenvalues_.append(lam.copy())
         self.feature_eigenvalues_ = np.concatenate(self.eigenvalues_)
         self.n_components_out_ = len(self.feature_eigenvalues_)
-        self.n_nodes_seen_ = int(n_seen)
-        self.n_nodes_fit_ = int(n)
-        if keep_neighbors and not sampled:
-            return dist, ind, rows, maps.shape, was_2d
-        return None
 
     def _planned_max_nodes(self, affinities, laps, n_features):
         """Nodes whose fit's planned working set fits in the memory planner's budget."""
