@@ -210,37 +210,8 @@ class LandmarkSpectralClustering(
             self, X, dtype=[np.float64, np.float32], ensure_min_samples=2
         )
         n = X.shape[0]
-        check_n_clusters(self.n_clusters, n, self)
         p = min(self.n_landmarks, n)
-        if self.n_neighbors > p:
-            raise ValueError(
-                f"n_neighbors={self.n_neighbors} is larger than the number of "
-                f"landmarks ({p} = min(n_landmarks, n_samples)): each sample is "
-                "represented by its n_neighbors nearest landmarks. Lower "
-                "n_neighbors or use more landmarks."
-            )
-        if self.n_clusters == "auto" and self.n_neighbors > min(p, n // 2):
-            raise ValueError(
-                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
-                f"and each half needs at least n_neighbors={self.n_neighbors} "
-                "landmarks. Lower n_neighbors, pass more samples or give n_clusters."
-            )
-        n_clusters = n_vectors_needed(self, n)
-        if self.n_clusters == "auto":
-            n_clusters = max(2, min(n_clusters, p - int(self.normalize_embedding)))
-        n_vectors = n_clusters + int(self.normalize_embedding)
-        if n_vectors > p:
-            raise ValueError(
-                f"n_clusters={n_clusters} needs {n_vectors} landmarks "
-                f"but there are only {p} (min(n_landmarks, n_samples))"
-                + (
-                    " (normalize_embedding=True projects out one trivial "
-                    "singular vector)"
-                    if self.normalize_embedding
-                    else ""
-                )
-                + ". Use more landmarks or fewer clusters."
-            )
+        n_clusters = self._check_sizes(n, p)
         check_memory(
             2 * dense_bytes((p, p)) + dense_bytes((n, self.n_neighbors)) * 3,
             what=f"The landmark representation of {n} samples on {p} landmarks",
@@ -299,6 +270,40 @@ class LandmarkSpectralClustering(
         self.singular_values_ = singular[:k]
         self.embedding_ = embedding[:, :k]
         return self
+
+    def _check_sizes(self, n, p):
+        """Refuse counts ``n`` samples and ``p`` landmarks cannot serve; the vectors."""
+        check_n_clusters(self.n_clusters, n, self)
+        if self.n_neighbors > p:
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} is larger than the number of "
+                f"landmarks ({p} = min(n_landmarks, n_samples)): each sample is "
+                "represented by its n_neighbors nearest landmarks. Lower "
+                "n_neighbors or use more landmarks."
+            )
+        if self.n_clusters == "auto" and self.n_neighbors > min(p, n // 2):
+            raise ValueError(
+                f"n_clusters='auto' fits clones on two halves of the {n} samples, "
+                f"and each half needs at least n_neighbors={self.n_neighbors} "
+                "landmarks. Lower n_neighbors, pass more samples or give n_clusters."
+            )
+        n_clusters = n_vectors_needed(self, n)
+        if self.n_clusters == "auto":
+            n_clusters = max(2, min(n_clusters, p - int(self.normalize_embedding)))
+        n_vectors = n_clusters + int(self.normalize_embedding)
+        if n_vectors > p:
+            raise ValueError(
+                f"n_clusters={n_clusters} needs {n_vectors} landmarks "
+                f"but there are only {p} (min(n_landmarks, n_samples))"
+                + (
+                    " (normalize_embedding=True projects out one trivial "
+                    "singular vector)"
+                    if self.normalize_embedding
+                    else ""
+                )
+                + ". Use more landmarks or fewer clusters."
+            )
+        return n_clusters
 
     def _select_landmarks(self, X, p, rng):
         n = X.shape[0]

@@ -217,6 +217,45 @@ class SelfTuningSpectralClustering(
         )
         X = np.asarray(X, dtype=np.float64)
         n = X.shape[0]
+        self._check_sizes(n)
+        rng = check_random_state(self.random_state)
+        affinity, sigma = self._affinity(X)
+
+        degree = np.asarray(affinity.sum(axis=1)).ravel()
+        isolated = np.flatnonzero(degree <= np.finfo(np.float64).tiny)
+        if isolated.size:
+            raise ValueError(
+                f"Samples {isolated[:10].tolist()} have zero affinity to every "
+                "other sample (their Gaussian weights underflow). Remove these "
+                "outliers or raise n_neighbors."
+            )
+        inv_sqrt = 1.0 / np.sqrt(degree)
+        if sparse.issparse(affinity):
+            normalized = sparse.diags(inv_sqrt) @ affinity @ sparse.diags(inv_sqrt)
+        else:
+            affinity *= inv_sqrt[:, None]
+            affinity *= inv_sqrt[None, :]
+            normalized = affinity
+
+        eigenvalues, vectors = self._top_eigenvectors(
+            normalized, n_vectors_needed(self, n), rng
+        )
+        vectors = deterministic_sign(vectors)
+        k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
+            self, X, vectors, _row_normalize, rng.randint(np.iinfo(np.int32).max)
+        )
+
+        self.n_clusters_ = k
+        self.local_scale_ = sigma
+        self.eigenvalues_ = eigenvalues[:k]
+        self.embedding_ = vectors[:, :k]
+        self._fit_X = X
+        self._inv_sqrt_degree = inv_sqrt
+        self._k_graph = min(self.graph_neighbors, n - 1)
+        return self
+
+    def _check_sizes(self, n):
+        """Refuse neighbour and cluster counts the ``n`` samples cannot serve."""
         check_n_clusters(self.n_clusters, n, self)
         if self.n_neighbors >= n:
             raise ValueError(
@@ -231,8 +270,10 @@ class SelfTuningSpectralClustering(
                 f"and each half needs more than n_neighbors={self.n_neighbors} "
                 "samples. Lower n_neighbors, pass more samples or give n_clusters."
             )
-        rng = check_random_state(self.random_state)
 
+    def _affinity(self, X):
+        """The self-tuning affinity (dense or kNN) and the local scales."""
+        n = X.shape[0]
         if self.affinity == "dense":
             check_memory(
                 2 * dense_bytes((n, n)),
@@ -279,39 +320,7 @@ class SelfTuningSpectralClustering(
                     "Increase graph_neighbors, use affinity='dense', or ask for "
                     "more clusters."
                 )
-
-        degree = np.asarray(affinity.sum(axis=1)).ravel()
-        isolated = np.flatnonzero(degree <= np.finfo(np.float64).tiny)
-        if isolated.size:
-            raise ValueError(
-                f"Samples {isolated[:10].tolist()} have zero affinity to every "
-                "other sample (their Gaussian weights underflow). Remove these "
-                "outliers or raise n_neighbors."
-            )
-        inv_sqrt = 1.0 / np.sqrt(degree)
-        if sparse.issparse(affinity):
-            normalized = sparse.diags(inv_sqrt) @ affinity @ sparse.diags(inv_sqrt)
-        else:
-            affinity *= inv_sqrt[:, None]
-            affinity *= inv_sqrt[None, :]
-            normalized = affinity
-
-        eigenvalues, vectors = self._top_eigenvectors(
-            normalized, n_vectors_needed(self, n), rng
-        )
-        vectors = deterministic_sign(vectors)
-        k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
-            self, X, vectors, _row_normalize, rng.randint(np.iinfo(np.int32).max)
-        )
-
-        self.n_clusters_ = k
-        self.local_scale_ = sigma
-        self.eigenvalues_ = eigenvalues[:k]
-        self.embedding_ = vectors[:, :k]
-        self._fit_X = X
-        self._inv_sqrt_degree = inv_sqrt
-        self._k_graph = min(self.graph_neighbors, n - 1)
-        return self
+        return affinity, sigma
 
     @staticmethod
     def _top_eigenvectors(matrix, k, rng):
