@@ -332,3 +332,10 @@ def test_make_sanet_n_clusters_auto_needs_the_spectral_head():
     assert make_sanet("auto").named_steps["cluster"].n_clusters == "auto"
     with pytest.raises(ValueError, match="n_clusters='auto' is chosen by the spectral head"):
         make_sanet("auto", head="kmeans")
+
+
+def test_a_fixed_size_preset_names_the_size_it_needs():
+    X = np.random.RandomState(0).rand(12, 16, 16)
+    with pytest.raises(ValueError, match=r"images of shape \(16, 16, 1\), but image_shape="
+                                         r"\(28, 28\)"):
+        make_sanet(3, preset="wang2020-mnist").fit(X)
