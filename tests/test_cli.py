@@ -151,7 +151,7 @@ def test_run_on_image_folder(tmp_path, capsys):
         (["run", "--drop-classes", "x"], "labels are integers"),
         (["run", "--drop-classes", "0,1,2,3,4,5,6,7,8,9"], "removes every image"),
         (["run", "--occlude", "2"], "fraction must be a number"),
-        (["run", "--n-clusters", "three"], "invalid int value"),
+        (["run", "--n-clusters", "three"], "expected an integer or 'auto'"),
         (["frobnicate"], "invalid choice"),
         ([], "required"),
     ],
