@@ -33,7 +33,7 @@ import numpy as np
 
 from benchmarks._common import save
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COMMAND = "PYTHONPATH=. python -m benchmarks.studies.hardening"
 
 
