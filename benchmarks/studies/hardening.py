@@ -200,10 +200,12 @@ def sizes_table(n):
             models.append((name, lambda obj=obj, kw=kw: obj(**kw)))
     models += [
         ("make_sanet(10)", lambda: make_sanet(10, random_state=0)),
-        ('make_sanet(10, preset="mnist-plus")',
-         lambda: make_sanet(10, preset="mnist-plus", random_state=0)),
-        ("make_rotinv_inr(10)",
-         lambda: make_rotinv_inr(10, random_state=0, encoder__max_epochs=2)),
+        ('make_sanet(10, preset="wang2020-mnist")',
+         lambda: make_sanet(10, preset="wang2020-mnist", random_state=0)),
+        ("make_rotinv_inr(10)", lambda: make_rotinv_inr(10, random_state=0)),
+        ('make_rotinv_inr(10, preset="kwon-thesis")',
+         lambda: make_rotinv_inr(10, preset="kwon-thesis", random_state=0,
+                                 encoder__max_epochs=2)),
     ]
     for name, make in models:
         est = make()
