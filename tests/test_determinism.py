@@ -53,15 +53,17 @@ def test_sanet_labels_do_not_depend_on_threads(threads, n_jobs, sanet_reference)
     assert labels == sanet_reference
 
 
-def test_cli_default_model_labels_do_not_depend_on_threads(tmp_path):
+def test_readme_main_job_labels_do_not_depend_on_threads(tmp_path):
+    # the README's main job, `specclust run --dataset digits`, on all 1797 digits
     runs = []
-    for threads in (1, 2):
+    for threads in (1, 2, 4):
         out = tmp_path / f"labels_{threads}.csv"
-        _run(["-m", "sklearn_specclust", "run", "--dataset", "digits", "--limit", "300",
+        _run(["-m", "sklearn_specclust", "run", "--dataset", "digits",
               "--no-download", "--quiet", "--out", str(out)], threads, tmp_path)
         runs.append(np.loadtxt(out, delimiter=",", skiprows=1, usecols=1, dtype=int))
-    assert len(runs[0]) == 300
-    np.testing.assert_array_equal(runs[0], runs[1])
+    assert len(runs[0]) == 1797
+    for other in runs[1:]:
+        np.testing.assert_array_equal(runs[0], other)
 
 
 def test_layer_output_does_not_depend_on_n_jobs():
