@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_specclust.sanet import PRESETS, SANetPipeline, SpectralHead, make_sanet
 from sklearn_specclust.sanet._presets import DEPRECATED_PRESETS
@@ -325,7 +326,7 @@ def test_spectral_head_chooses_the_number_of_clusters():
     assert head.n_clusters_ == max(head.n_clusters_scores_, key=head.n_clusters_scores_.get)
     assert len(np.unique(head.labels_)) == head.n_clusters_
     with pytest.raises(ValueError, match="n_clusters='auto' fits heads on two halves"):
-        SpectralHead("auto").fit(X[:20])
+        SpectralHead("auto").fit(X[:5])
 
 
 def test_make_sanet_n_clusters_auto_needs_the_spectral_head():
@@ -339,3 +340,8 @@ def test_a_fixed_size_preset_names_the_size_it_needs():
     with pytest.raises(ValueError, match=r"images of shape \(16, 16, 1\), but image_shape="
                                          r"\(28, 28\)"):
         make_sanet(3, preset="wang2020-mnist").fit(X)
+
+
+@parametrize_with_checks([SpectralHead("auto", max_n_clusters=4, n_neighbors=5)])
+def test_spectral_head_auto_passes_check_estimator(estimator, check):
+    check(estimator)

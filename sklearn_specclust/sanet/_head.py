@@ -186,12 +186,12 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         if self.n_clusters != "auto":
             return self.n_clusters, {}
         n = X.shape[0]
-        largest = min(self.max_n_clusters, n // 2 - 1, n // 2 - self.n_neighbors - 1)
+        # each half must hold more samples than the largest candidate
+        largest = min(self.max_n_clusters, n // 2 - 1)
         if largest < 2:
             raise ValueError(
-                f"n_clusters='auto' fits heads on two halves of the {n} samples; each "
-                f"half needs more than n_neighbors={self.n_neighbors} + 2 samples. Pass "
-                "more samples, lower n_neighbors or give n_clusters."
+                f"n_clusters='auto' fits heads on two halves of the {n} samples, and "
+                "each half needs at least 3; pass more samples or give n_clusters."
             )
 
         def cluster(k, fit_on):
