@@ -5,28 +5,25 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import linalg, sparse
 from scipy.sparse.linalg import aslinearoperator
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.base import _fit_context
 from sklearn.cluster import KMeans
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..utils import check_memory, dense_bytes
-from ..utils._fitted import FitCompleteMixin, completes_fit
-from ..utils._persistence import VersionedPickleMixin
+from ..utils._fitted import completes_fit
+from ._base import BaseSpectralClustering
 from ._common import (
     check_n_clusters,
     cluster_leading_vectors,
     deterministic_sign,
     n_vectors_needed,
-    nearest_center,
 )
 
 
-class LandmarkSpectralClustering(
-    VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator
-):
+class LandmarkSpectralClustering(BaseSpectralClustering):
     """Landmark-based spectral clustering (SC-LS, LSC of Chen & Cai).
 
     ``n_landmarks`` representative points are chosen (k-means centres or a
@@ -152,16 +149,13 @@ class LandmarkSpectralClustering(
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
+        **BaseSpectralClustering._parameter_constraints,
         "n_landmarks": [Interval(Integral, 1, None, closed="left")],
         "landmark_selection": [StrOptions({"kmeans", "random"})],
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "bandwidth": [Interval(Real, 0, None, closed="neither"), None],
         "landmark_max_iter": [Interval(Integral, 1, None, closed="left")],
         "normalize_embedding": ["boolean"],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -331,23 +325,6 @@ class LandmarkSpectralClustering(
             (weights.ravel(), (rows, ind.ravel())),
             shape=(n, self.landmarks_.shape[0]),
         )
-
-    def predict(self, X):
-        """Label new samples through their landmark representation.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Index of the cluster each sample belongs to.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return nearest_center(self._normalize(self._extend(X)), self.cluster_centers_)
 
     def _extend(self, X):
         """Embedding of samples through their landmark representation."""

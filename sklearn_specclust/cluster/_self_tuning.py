@@ -6,22 +6,21 @@ import numpy as np
 from scipy import linalg, sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import eigsh
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
+from sklearn.base import _fit_context
 from sklearn.metrics import euclidean_distances
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 from ..utils import check_memory, dense_bytes
-from ..utils._fitted import FitCompleteMixin, completes_fit
-from ..utils._persistence import VersionedPickleMixin
+from ..utils._fitted import completes_fit
+from ._base import BaseSpectralClustering
 from ._common import (
     check_n_clusters,
     cluster_leading_vectors,
     deterministic_sign,
     n_vectors_needed,
-    nearest_center,
 )
 
 # Below this many nodes the eigenproblem is solved densely with LAPACK.
@@ -44,9 +43,7 @@ def _local_scales(sorted_neighbor_dist, n_neighbors):
     return sigma
 
 
-class SelfTuningSpectralClustering(
-    VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator
-):
+class SelfTuningSpectralClustering(BaseSpectralClustering):
     """Self-tuning spectral clustering (SC-ST) with local scaling.
 
     Each sample gets its own scale ``sigma_i``, the distance to its
@@ -167,13 +164,10 @@ class SelfTuningSpectralClustering(
     """
 
     _parameter_constraints: dict = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
+        **BaseSpectralClustering._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "affinity": [StrOptions({"dense", "knn"})],
         "graph_neighbors": [Interval(Integral, 1, None, closed="left")],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -337,26 +331,11 @@ class SelfTuningSpectralClustering(
         order = np.argsort(values)[::-1]
         return values[order], vectors[:, order]
 
-    def predict(self, X):
-        """Label new samples through the Nystrom extension of the embedding.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-            Index of the cluster each sample belongs to.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        X = np.asarray(X, dtype=np.float64)
-        embedding = self._extend(X)
-        return nearest_center(_row_normalize(embedding), self.cluster_centers_)
+    def _normalize(self, embedding):
+        return _row_normalize(embedding)
 
     def _extend(self, X):
+        X = np.asarray(X, dtype=np.float64)
         train = self._fit_X
         n_train = train.shape[0]
         scaled_vectors = (self.embedding_ * self._inv_sqrt_degree[:, None]) / (
