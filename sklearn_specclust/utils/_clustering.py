@@ -1,9 +1,9 @@
 """Checks and final steps shared by clusterers: cluster counts, k-means, warnings."""
 
-import warnings
-
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+
+from ._warnings import warn_user
 
 
 def check_n_clusters(n_clusters, n_samples, estimator):
@@ -23,11 +23,10 @@ def warn_fewer_clusters(labels, n_clusters, reason=""):
     """
     found = int(np.unique(labels).size)
     if found < n_clusters:
-        warnings.warn(
+        warn_user(
             f"Number of distinct clusters ({found}) found smaller than n_clusters "
             f"({n_clusters}).{' ' + reason if reason else ''}",
             ConvergenceWarning,
-            stacklevel=3,
         )
     return found
 
