@@ -178,3 +178,16 @@ def test_pickle_same_version_is_silent(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
         pickle.loads(blob)
+
+
+def test_pickle_from_another_numpy_version_says_so(monkeypatch):
+    from sklearn_specclust.sanet import SignBinarizer
+    from sklearn_specclust.utils import _persistence
+
+    est = SignBinarizer().fit(np.ones((3, 2)))
+    monkeypatch.setattr(_persistence.np, "__version__", "1.0.0")
+    blob = pickle.dumps(est)
+    monkeypatch.undo()
+    with pytest.warns(UserWarning, match=r"saved with numpy 1\.0\.0 and is loaded with numpy"):
+        loaded = pickle.loads(blob)
+    np.testing.assert_array_equal(loaded.transform(np.ones((2, 2))), est.transform(np.ones((2, 2))))
