@@ -16,9 +16,8 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
-from ..utils import import_torch
+from ..utils import import_torch, reproducible_threads
 from ..utils._clustering import (
     check_n_clusters,
     distinct_rows,
@@ -408,7 +407,7 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
         w = np.exp(-(dd**2) / (self._sigma[:, None] * self._sigma[c])).ravel()
         A = sparse.csr_matrix((w, (np.repeat(np.arange(n), k), c.ravel())), shape=(n, n))
         A = A.maximum(A.T).tocsr()
-        with threadpool_limits(1):
+        with reproducible_threads():
             psi, self._mu = self._embed(A, n, eig_seed)
             self._psi = psi
             self.embedding_ = normalize(psi)

@@ -9,10 +9,10 @@ from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
 
 from ..metrics import select_n_clusters
 from ..spectral import SpectralAnalysisLayer
+from ..utils import reproducible_threads
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._persistence import VersionedPickleMixin
 
@@ -164,7 +164,7 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         U = self.embedding_.fit_transform(X)
         fits = {}
         # one thread: k-means' reductions then do not depend on the machine
-        with threadpool_limits(limits=1):
+        with reproducible_threads():
             for m in ms:
                 km = KMeans(n_clusters, n_init=self.n_init, random_state=self.random_state)
                 fits[m] = km.fit(normalize(U[:, :m]))
@@ -224,5 +224,5 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         Z = self._embed(X).astype(self.kmeans_.cluster_centers_.dtype)
-        with threadpool_limits(limits=1):
+        with reproducible_threads():
             return self.kmeans_.predict(Z)
