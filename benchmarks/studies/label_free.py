@@ -24,19 +24,13 @@ Run from the repository root::
 """
 
 import argparse
-import datetime
 import math
 import os
-import platform
-import subprocess
-import sys
 import tempfile
 import time
 import warnings
 
 import numpy as np
-import scipy
-import sklearn
 from joblib import Memory
 from scipy.stats import spearmanr
 from sklearn.base import clone
@@ -45,6 +39,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import Normalizer
 
+from benchmarks._common import Report
 from sklearn_specclust.datasets import (
     load_digits_images,
     load_fashion_mnist,
@@ -191,25 +186,9 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="Markdown results file")
     args = parser.parse_args(argv)
 
-    lines = []
-
-    def emit(text=""):
-        print(text, flush=True)
-        lines.append(text)
-
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], check=False,
-                            capture_output=True,
-                            text=True).stdout.strip() or "unknown"
-    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    emit(f"# Label-free choice of affinity and number of clusters ({now})")
-    emit()
-    emit(f"Command: `OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '')} "
-         f"PYTHONPATH=. python -m benchmarks.studies.label_free {' '.join(sys.argv[1:])}`")
-    emit(f"Commit {commit}; Python {platform.python_version()}, numpy {np.__version__}, "
-         f"scipy {scipy.__version__}, scikit-learn {sklearn.__version__}; "
-         f"{platform.machine()}, {os.cpu_count()} CPU cores, load average "
-         f"{os.getloadavg()[0]:.1f} at the start.")
-    emit()
+    report = Report("Label-free choice of affinity and number of clusters",
+                    "one process, OMP threads as in the command; load per data set below")
+    emit = report.emit
     emit(f"Each data set: {args.n} images drawn at random (seed {args.seed}) from the "
          "test set (of the 1,797 bundled digits), pixels scaled to [0, 1]. The "
          "issue asks for 10,000 (`--n 10000`); this machine is shared, so the "
@@ -230,9 +209,7 @@ def main(argv=None):
         ok = all(r <= 0.02 and abs(dk) <= 1 for r, dk in cells)
         emit(f"| {c} | " + " | ".join(f"{r:.3f} / {dk:+d}" for r, dk in cells)
              + f" | {'yes' if ok else 'no'} |")
-    if args.out:
-        with open(args.out, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+    report.save(args.out)
 
 
 if __name__ == "__main__":
