@@ -11,7 +11,7 @@ head -- and where it comes from. :func:`make_sanet` turns a preset into a
 64x64 images alike.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,6 @@ class Preset:
     binarize: bool = False
     code: bool = False
     head: str = "kmeans"
-    extra: dict = field(default_factory=dict)
 
 
 # One kNN procedure of 64 eigenvectors: the layer of our normalised networks.
