@@ -3,11 +3,11 @@
 import warnings
 
 from sklearn.cluster import KMeans
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import _num_samples
 
 from ..cluster import SelfTuningSpectralClustering
 from ..utils._clustering import check_n_clusters
+from ..utils._pipeline import CheckedPipeline
 from ._dec import DEC
 from ._encoder import RotInvINREncoder
 from ._orbit import ORBIT_ANGLES, CanonicalViews, OrbitSpectralClustering
@@ -16,25 +16,16 @@ from ._presets import DEFAULT_PRESET, PRESETS, RENAMED
 _CLUSTERERS = ("kmeans", "dec", "spectral", "orbit")
 
 
-class RotInvPipeline(Pipeline):
+class RotInvPipeline(CheckedPipeline):
     """A :class:`~sklearn.pipeline.Pipeline` that checks ``n_clusters`` first.
 
-    ``fit`` and ``fit_predict`` refuse more clusters than samples before the
-    first step runs (an encoder may train for minutes).
+    ``fit``, ``fit_transform`` and ``fit_predict`` refuse more clusters than
+    samples before the first step runs (an encoder may train for minutes).
     """
 
-    def _check_samples(self, X):
+    def _before_fit(self, X, params):
         check_n_clusters(self.steps[-1][1].n_clusters, _num_samples(X), self.steps[-1][1])
-
-    def fit(self, X, y=None, **params):
-        """Check ``n_clusters`` against ``X``, then fit as :class:`Pipeline` does."""
-        self._check_samples(X)
-        return super().fit(X, y, **params)
-
-    def fit_predict(self, X, y=None, **params):
-        """Check ``n_clusters`` against ``X``, then as :meth:`Pipeline.fit_predict`."""
-        self._check_samples(X)
-        return super().fit_predict(X, y, **params)
+        return params
 
 
 def _clusterer(name, n_clusters, random_state, verbose):

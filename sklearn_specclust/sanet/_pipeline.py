@@ -3,12 +3,12 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
 from ..spectral import SpectralAnalysisLayer
+from ..utils._pipeline import CheckedPipeline
 
 
-class SANetPipeline(Pipeline):
+class SANetPipeline(CheckedPipeline):
     """A :class:`~sklearn.pipeline.Pipeline` of SA-Net stages.
 
     It behaves as a plain ``Pipeline`` (same parameters, ``set_params``,
@@ -46,7 +46,7 @@ class SANetPipeline(Pipeline):
                 params[f"{name}__channel_blocks"] = blocks
         return params
 
-    def _check_before_fit(self, X, params):
+    def _before_fit(self, X, params):
         last = self.steps[-1][1]
         k = getattr(last, "n_clusters", None)
         if isinstance(k, Integral) and not isinstance(k, bool):
@@ -57,15 +57,3 @@ class SANetPipeline(Pipeline):
                     f"{self.steps[-1][0]!r}; give more images or fewer clusters."
                 )
         return {**self._coupled_params(), **params}
-
-    def fit(self, X, y=None, **params):
-        """Fit every step in turn (see :meth:`sklearn.pipeline.Pipeline.fit`)."""
-        return super().fit(X, y, **self._check_before_fit(X, params))
-
-    def fit_transform(self, X, y=None, **params):
-        """Fit every step and transform ``X`` (see ``Pipeline.fit_transform``)."""
-        return super().fit_transform(X, y, **self._check_before_fit(X, params))
-
-    def fit_predict(self, X, y=None, **params):
-        """Fit every step and predict ``X`` (see ``Pipeline.fit_predict``)."""
-        return super().fit_predict(X, y, **self._check_before_fit(X, params))
