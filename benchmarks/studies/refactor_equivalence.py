@@ -121,6 +121,18 @@ def collect():
     return out
 
 
+def _subspace_angle(a, b):
+    """Largest principal angle between the column spaces of ``a`` and ``b``.
+
+    Eigenvectors of a repeated eigenvalue (a graph with several connected
+    components) are any basis of their eigenspace: two solvers may return
+    different columns that span the same space.
+    """
+    from scipy.linalg import subspace_angles
+
+    return float(np.max(subspace_angles(a, b)))
+
+
 def _compare_one(name, a, b):
     """One table row: name, verdict, detail."""
     if a.shape != b.shape:
@@ -138,9 +150,13 @@ def _compare_one(name, a, b):
         signs = np.sign(np.sum(a * b, axis=0))
         signs[signs == 0] = 1
         signed = float(np.max(np.abs(a - b * signs))) / scale
-        if signed < diff:
-            verdict = "equal up to column signs" if signed <= RTOL else "changed"
-            return name, verdict, f"max rel. diff {diff:.1e}, {signed:.1e} up to signs"
+        if signed <= RTOL:
+            return (name, "equal up to column signs",
+                    f"max rel. diff {diff:.1e}, {signed:.1e} up to signs")
+        angle = _subspace_angle(a, b)
+        verdict = "same column space" if angle <= np.sqrt(RTOL) else "changed"
+        return name, verdict, (f"max rel. diff {diff:.1e} ({signed:.1e} up to signs); "
+                               f"largest principal angle {angle:.1e} rad")
     verdict = "equal within tolerance" if diff <= RTOL else "changed"
     return name, verdict, f"max rel. diff {diff:.1e}"
 

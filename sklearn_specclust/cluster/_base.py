@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._fitted import FitCompleteMixin
 from ..utils._persistence import VersionedPickleMixin
-from ._common import nearest_center
+from ._common import check_n_clusters, nearest_center
 
 
 class BaseSpectralClustering(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator):
@@ -18,10 +18,14 @@ class BaseSpectralClustering(VersionedPickleMixin, FitCompleteMixin, ClusterMixi
     It holds the constraints every one of them has (``n_clusters``, an int or
     ``"auto"`` up to ``max_n_clusters``; ``n_init``; ``random_state``) and
     ``predict``: new samples are embedded by the estimator's out-of-sample
-    extension (``_extend``), row-normalised as in ``fit`` (``_normalize``),
-    and given the nearest of the ``cluster_centers_``. A ``fit`` decorated
-    with :func:`~sklearn_specclust.utils._fitted.completes_fit` counts as
-    fitted only once it returns.
+    extension (``_extend``, built on
+    :func:`~sklearn_specclust.spectral.nystrom_extension` or the landmark
+    representation), row-normalised as in ``fit`` (``_normalize``), and given
+    the nearest of the ``cluster_centers_`` (``_assign``). ``fit`` checks
+    the number of clusters against the samples with ``_check_n_clusters``.
+    A ``fit`` decorated with
+    :func:`~sklearn_specclust.utils._fitted.completes_fit` counts as fitted
+    only once it returns.
     """
 
     _parameter_constraints: dict = {
@@ -36,6 +40,14 @@ class BaseSpectralClustering(VersionedPickleMixin, FitCompleteMixin, ClusterMixi
 
     def _normalize(self, embedding):  # pragma: no cover - every clusterer has one
         raise NotImplementedError
+
+    def _assign(self, embedding):
+        """Index of the nearest of the ``cluster_centers_``."""
+        return nearest_center(embedding, self.cluster_centers_)
+
+    def _check_n_clusters(self, n_samples):
+        """Refuse more clusters than samples (or ``"auto"`` on fewer than 3)."""
+        check_n_clusters(self.n_clusters, n_samples, self)
 
     def predict(self, X):
         """Assign new samples to the nearest cluster centre in the embedding.
@@ -52,4 +64,4 @@ class BaseSpectralClustering(VersionedPickleMixin, FitCompleteMixin, ClusterMixi
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        return nearest_center(self._normalize(self._extend(X)), self.cluster_centers_)
+        return self._assign(self._normalize(self._extend(X)))

@@ -1,10 +1,11 @@
-"""Helpers shared by the baseline clusterers: input checks, signs, k-means."""
+"""Helpers shared by the spectral clusterers: cluster counts and k-means on embeddings."""
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.cluster import KMeans
 
 from ..metrics import select_n_clusters
+from ..spectral._embedding import kmeans_on_embedding
+from ..utils._clustering import check_n_clusters as _check_int_n_clusters
 
 
 def n_vectors_needed(estimator, n_samples):
@@ -61,46 +62,14 @@ def cluster_leading_vectors(estimator, X, vectors, normalize, seed, graph=None):
 
 
 def check_n_clusters(n_clusters, n_samples, estimator):
-    """Refuse ``n_clusters > n_samples`` with a message that says what to do."""
-    if n_clusters == "auto":
-        if n_samples < 3:
-            raise ValueError(
-                f"{type(estimator).__name__}: n_clusters='auto' compares 2 or more "
-                f"clusters and needs at least 3 samples, got n_samples={n_samples}."
-            )
-        return
-    if n_clusters > n_samples:
+    """Refuse ``n_clusters > n_samples`` (``"auto"``: fewer than 3 samples)."""
+    if n_clusters != "auto":
+        return _check_int_n_clusters(n_clusters, n_samples, estimator)
+    if n_samples < 3:
         raise ValueError(
-            f"{type(estimator).__name__}: n_clusters={n_clusters} is larger than "
-            f"n_samples={n_samples}. Ask for at most {n_samples} clusters or pass "
-            "more samples."
+            f"{type(estimator).__name__}: n_clusters='auto' compares 2 or more "
+            f"clusters and needs at least 3 samples, got n_samples={n_samples}."
         )
-
-
-def deterministic_sign(vectors):
-    """Flip each column so that its entry of largest magnitude is positive.
-
-    Eigenvectors are defined up to sign; fixing it makes ``embedding_`` the
-    same from run to run (k-means on the rows does not depend on it).
-    """
-    vectors = np.asarray(vectors)
-    rows = np.argmax(np.abs(vectors), axis=0)
-    signs = np.sign(vectors[rows, np.arange(vectors.shape[1])])
-    signs[signs == 0] = 1.0
-    return vectors * signs
-
-
-def kmeans_on_embedding(embedding, n_clusters, n_init, random_state):
-    """k-means on the rows of a spectral embedding.
-
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_components)
-    labels : ndarray of shape (n_samples,), dtype int64
-    """
-    km = KMeans(n_clusters=n_clusters, n_init=n_init, random_state=random_state)
-    labels = km.fit_predict(embedding)
-    return km.cluster_centers_, labels.astype(np.int64, copy=False)
 
 
 def nearest_center(embedding, centers):

@@ -3,7 +3,6 @@
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg, sparse
 from scipy.sparse.linalg import aslinearoperator
 from sklearn.base import _fit_context
 from sklearn.cluster import KMeans
@@ -12,15 +11,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from ..spectral._embedding import landmark_embedding, row_normalize
+from ..spectral._graphs import landmark_graph
 from ..utils import check_memory, dense_bytes
 from ..utils._fitted import completes_fit
 from ._base import BaseSpectralClustering
-from ._common import (
-    check_n_clusters,
-    cluster_leading_vectors,
-    deterministic_sign,
-    n_vectors_needed,
-)
+from ._common import cluster_leading_vectors, n_vectors_needed
 
 
 class LandmarkSpectralClustering(BaseSpectralClustering):
@@ -223,41 +219,15 @@ class LandmarkSpectralClustering(BaseSpectralClustering):
             self.bandwidth_ = bandwidth if bandwidth > 0 else 1.0
         else:
             self.bandwidth_ = float(self.bandwidth)
-        Z = self._representation(dist, ind)
-
-        col_sum = np.asarray(Z.sum(axis=0)).ravel()
-        inv_sqrt = np.zeros_like(col_sum)
-        used = col_sum > 0
-        inv_sqrt[used] = 1.0 / np.sqrt(col_sum[used])
-        Z_hat = Z @ sparse.diags(inv_sqrt)
-        gram = (Z_hat.T @ Z_hat).toarray()
-        if self.normalize_embedding:
-            # sqrt(col_sum) is an exact eigenvector of gram with eigenvalue 1
-            # (its left vector is constant): deflate it rather than drop the
-            # first column, which is ambiguous when 1 is a repeated eigenvalue
-            # (disconnected landmark graph).
-            trivial = np.sqrt(col_sum) / np.linalg.norm(np.sqrt(col_sum))
-            gram -= np.outer(trivial, trivial)
-        k = n_clusters
-        # Dense LAPACK on the small p x p matrix: ARPACK can miss copies of
-        # the repeated eigenvalue 1 that well-separated clusters produce.
-        eigvals, right = linalg.eigh(
-            gram, subset_by_index=[p - k, p - 1], driver="evx"
+        Z = landmark_graph(dist, ind, self.bandwidth_, p)
+        singular, projection, Z_hat = landmark_embedding(
+            Z, n_clusters, deflate=self.normalize_embedding
         )
-        order = np.argsort(eigvals)[::-1]
-        eigvals, right = np.maximum(eigvals[order], 0.0), right[:, order]
-        right = deterministic_sign(right)
-        singular = np.sqrt(eigvals)
-        inv_singular = np.zeros_like(singular)
-        nonzero = singular > singular.max() * 1e-10
-        inv_singular[nonzero] = 1.0 / singular[nonzero]
-
-        projection = (inv_sqrt[:, None] * right) * inv_singular[None, :]
         embedding = np.asarray(Z @ projection)
-        landmark_graph = aslinearoperator(Z_hat) @ aslinearoperator(Z_hat.T)
+        landmark_affinity = aslinearoperator(Z_hat) @ aslinearoperator(Z_hat.T)
         k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
             self, X, embedding, self._normalize,
-            rng.randint(np.iinfo(np.int32).max), graph=landmark_graph,
+            rng.randint(np.iinfo(np.int32).max), graph=landmark_affinity,
         )
         self.n_clusters_ = k
         self._projection = projection[:, :k]
@@ -267,7 +237,7 @@ class LandmarkSpectralClustering(BaseSpectralClustering):
 
     def _check_sizes(self, n, p):
         """Refuse counts ``n`` samples and ``p`` landmarks cannot serve; the vectors."""
-        check_n_clusters(self.n_clusters, n, self)
+        self._check_n_clusters(n)
         if self.n_neighbors > p:
             raise ValueError(
                 f"n_neighbors={self.n_neighbors} is larger than the number of "
@@ -314,25 +284,11 @@ class LandmarkSpectralClustering(BaseSpectralClustering):
         ).fit(X)
         return np.asarray(km.cluster_centers_, dtype=np.float64)
 
-    def _representation(self, dist, ind):
-        """Sparse ``Z``: Gaussian weights on the r nearest landmarks, rows sum to 1."""
-        n, r = ind.shape
-        d2 = dist.astype(np.float64) ** 2
-        weights = np.exp(-(d2 - d2[:, :1]) / (2.0 * self.bandwidth_**2))
-        weights /= weights.sum(axis=1, keepdims=True)
-        rows = np.repeat(np.arange(n), r)
-        return sparse.csr_matrix(
-            (weights.ravel(), (rows, ind.ravel())),
-            shape=(n, self.landmarks_.shape[0]),
-        )
-
     def _extend(self, X):
         """Embedding of samples through their landmark representation."""
         dist, ind = self._nn.kneighbors(X)
-        return np.asarray(self._representation(dist, ind) @ self._projection)
+        Z = landmark_graph(dist, ind, self.bandwidth_, self.landmarks_.shape[0])
+        return np.asarray(Z @ self._projection)
 
     def _normalize(self, embedding):
-        if not self.normalize_embedding:
-            return embedding
-        norms = np.linalg.norm(embedding, axis=1, keepdims=True)
-        return embedding / np.maximum(norms, np.finfo(np.float64).tiny)
+        return row_normalize(embedding) if self.normalize_embedding else embedding

@@ -3,9 +3,6 @@
 from numbers import Integral
 
 import numpy as np
-from scipy import linalg, sparse
-from scipy.sparse.csgraph import connected_components
-from scipy.sparse.linalg import eigsh
 from sklearn.base import _fit_context
 from sklearn.metrics import euclidean_distances
 from sklearn.neighbors import NearestNeighbors
@@ -13,34 +10,28 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ..utils import check_memory, dense_bytes, renamed_parameter
-from ..utils._fitted import completes_fit
-from ._base import BaseSpectralClustering
-from ._common import (
-    check_n_clusters,
-    cluster_leading_vectors,
-    deterministic_sign,
-    n_vectors_needed,
+from ..spectral._embedding import (
+    nystrom_extension,
+    nystrom_vectors,
+    row_normalize,
+    spectral_embedding,
+    stable_exp,
 )
+from ..spectral._graphs import (
+    connect_components,
+    self_tuning_affinity,
+    self_tuning_knn_graph,
+)
+from ..spectral._laplacian import degrees
+from ..spectral._scales import self_tuning_scales
+from ..utils import renamed_parameter
+from ..utils._fitted import completes_fit
+from ..utils._warnings import warn_user
+from ._base import BaseSpectralClustering
+from ._common import cluster_leading_vectors, n_vectors_needed
 
-# Below this many nodes the eigenproblem is solved densely with LAPACK.
-_DENSE_EIGH_MAX = 500
 # Bytes of one block of query-to-training affinities in ``predict``.
 _PREDICT_BLOCK_BYTES = 64 * 2**20
-
-
-def _local_scales(sorted_neighbor_dist, k):
-    """sigma_i = distance to the K-th neighbour; zero scales get the smallest positive."""
-    sigma = np.asarray(sorted_neighbor_dist[:, k - 1], dtype=np.float64)
-    positive = sigma > 0
-    if not positive.any():
-        raise ValueError(
-            "Every sample has at least k exact duplicates, so every "
-            "local scale is zero. Remove the duplicates or raise k."
-        )
-    if not positive.all():
-        sigma = np.where(positive, sigma, sigma[positive].min())
-    return sigma
 
 
 class SelfTuningSpectralClustering(BaseSpectralClustering):
@@ -223,43 +214,28 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         self._check_sizes(n)
         rng = check_random_state(self.random_state)
         affinity, sigma = self._affinity(X)
-
-        degree = np.asarray(affinity.sum(axis=1)).ravel()
-        isolated = np.flatnonzero(degree <= np.finfo(np.float64).tiny)
-        if isolated.size:
-            raise ValueError(
-                f"Samples {isolated[:10].tolist()} have zero affinity to every "
-                "other sample (their Gaussian weights underflow). Remove these "
-                "outliers or raise scale_neighbor."
-            )
-        inv_sqrt = 1.0 / np.sqrt(degree)
-        if sparse.issparse(affinity):
-            normalized = sparse.diags(inv_sqrt) @ affinity @ sparse.diags(inv_sqrt)
-        else:
-            affinity *= inv_sqrt[:, None]
-            affinity *= inv_sqrt[None, :]
-            normalized = affinity
-
-        eigenvalues, vectors = self._top_eigenvectors(
-            normalized, n_vectors_needed(self, n), rng
+        degree = degrees(affinity)
+        # NJW: leading eigenvectors of D^-1/2 A D^-1/2 (A scaled in place)
+        eigenvalues, vectors = spectral_embedding(
+            affinity, n_vectors_needed(self, n), random_state=rng, copy=False
         )
-        vectors = deterministic_sign(vectors)
         k, self.cluster_centers_, self.labels_ = cluster_leading_vectors(
-            self, X, vectors, _row_normalize, rng.randint(np.iinfo(np.int32).max)
+            self, X, vectors, row_normalize, rng.randint(np.iinfo(np.int32).max)
         )
-
         self.n_clusters_ = k
         self.local_scale_ = sigma
         self.eigenvalues_ = eigenvalues[:k]
         self.embedding_ = vectors[:, :k]
         self._fit_X = X
-        self._inv_sqrt_degree = inv_sqrt
+        self._scaled_vectors = nystrom_vectors(
+            self.embedding_, degree, self.eigenvalues_
+        )
         self._k_graph = min(self.graph_neighbors, n - 1)
         return self
 
     def _check_sizes(self, n):
         """Refuse neighbour and cluster counts the ``n`` samples cannot serve."""
-        check_n_clusters(self.n_clusters, n, self)
+        self._check_n_clusters(n)
         if self._scale_neighbor >= n:
             raise ValueError(
                 f"scale_neighbor={self._scale_neighbor} must be smaller than "
@@ -278,121 +254,48 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         """The self-tuning affinity (dense or kNN) and the local scales."""
         n = X.shape[0]
         if self.affinity == "dense":
-            check_memory(
-                2 * dense_bytes((n, n)),
-                what=f"A dense {n} x {n} self-tuning affinity",
-                advice=(
-                    "Use LandmarkSpectralClustering (SC-LS, Chen & Cai 2011), "
-                    "which is linear in n_samples, or "
-                    "SelfTuningSpectralClustering(affinity='knn') for a sparse "
-                    "nearest-neighbour graph."
-                ),
-            )
-            affinity = euclidean_distances(X, squared=True)
-            np.maximum(affinity, 0.0, out=affinity)
-            sorted_d = np.sqrt(
-                np.partition(affinity, self._scale_neighbor, axis=1)[
-                    :, : self._scale_neighbor + 1
-                ]
-            )
-            sorted_d.sort(axis=1)
-            # Column 0 is the sample itself (distance 0).
-            sigma = _local_scales(sorted_d[:, 1:], self._scale_neighbor)
-            affinity /= -np.outer(sigma, sigma)
-            np.exp(affinity, out=affinity)
-            np.fill_diagonal(affinity, 0.0)
-        else:
-            k_graph = min(max(self.graph_neighbors, self._scale_neighbor), n - 1)
-            nn = NearestNeighbors(n_neighbors=k_graph).fit(X)
-            dist, ind = nn.kneighbors()  # excludes each sample itself
-            sigma = _local_scales(dist, self._scale_neighbor)
-            k_edges = min(self.graph_neighbors, n - 1)
-            dist, ind = dist[:, :k_edges], ind[:, :k_edges]
-            weights = np.exp(-(dist**2) / (sigma[:, None] * sigma[ind]))
-            rows = np.repeat(np.arange(n), k_edges)
-            affinity = sparse.csr_matrix(
-                (weights.ravel(), (rows, ind.ravel())), shape=(n, n)
-            )
-            affinity = affinity.maximum(affinity.T).tocsr()
-            n_comp, _ = connected_components(affinity, directed=False)
-            if n_comp > n_vectors_needed(self, n):
-                raise ValueError(
-                    f"The {k_edges}-nearest-neighbour graph has {n_comp} "
-                    f"connected components, more than the {n_vectors_needed(self, n)} "
-                    "clusters asked for; spectral clustering cannot merge them. "
-                    "Increase graph_neighbors, use affinity='dense', or ask for "
-                    "more clusters."
-                )
+            return self_tuning_affinity(X, self._scale_neighbor, advice=(
+                "Use LandmarkSpectralClustering (SC-LS, Chen & Cai 2011), "
+                "which is linear in n_samples, or "
+                "SelfTuningSpectralClustering(affinity='knn') for a sparse "
+                "nearest-neighbour graph."
+            ))
+        k_graph = min(max(self.graph_neighbors, self._scale_neighbor), n - 1)
+        dist, ind = NearestNeighbors(n_neighbors=k_graph).fit(X).kneighbors()
+        sigma = self_tuning_scales(dist, self._scale_neighbor)
+        k_edges = min(self.graph_neighbors, n - 1)
+        affinity = self_tuning_knn_graph(dist[:, :k_edges], ind[:, :k_edges], sigma)
+        affinity, _, message = connect_components(
+            affinity, X, what=f"{k_edges}-nearest-neighbour",
+            max_components=n_vectors_needed(self, n),
+            weight=float(affinity.data.min()) if affinity.nnz else 1.0,
+        )
+        if message:
+            warn_user(message)
         return affinity, sigma
 
-    @staticmethod
-    def _top_eigenvectors(matrix, k, rng):
-        """``k`` largest eigenpairs of a symmetric matrix, descending."""
-        n = matrix.shape[0]
-        if n <= _DENSE_EIGH_MAX or k >= n - 1:
-            dense = matrix.toarray() if sparse.issparse(matrix) else matrix
-            values, vectors = linalg.eigh(dense, subset_by_index=[n - k, n - 1])
-        else:
-            v0 = rng.uniform(-1, 1, n)
-            values, vectors = eigsh(
-                matrix, k=k, which="LA", v0=v0, ncv=min(n, max(2 * k + 1, 20))
-            )
-        order = np.argsort(values)[::-1]
-        return values[order], vectors[:, order]
-
     def _normalize(self, embedding):
-        return _row_normalize(embedding)
+        return row_normalize(embedding)
 
     def _extend(self, X):
         X = np.asarray(X, dtype=np.float64)
-        train = self._fit_X
-        n_train = train.shape[0]
-        scaled_vectors = (self.embedding_ * self._inv_sqrt_degree[:, None]) / (
-            np.where(np.abs(self.eigenvalues_) > 1e-12, self.eigenvalues_, 1e-12)
-        )
-        out = np.empty((X.shape[0], self.embedding_.shape[1]))
-        if self.affinity == "dense":
-            rows = max(1, _PREDICT_BLOCK_BYTES // (8 * n_train))
-            for block in gen_batches(X.shape[0], rows):
-                d2 = euclidean_distances(X[block], train, squared=True)
-                np.maximum(d2, 0.0, out=d2)
-                kth = np.sqrt(
-                    np.partition(d2, self._scale_neighbor - 1, axis=1)[
-                        :, self._scale_neighbor - 1
-                    ]
-                )
-                sigma = np.where(kth > 0, kth, self.local_scale_.min())
-                a = _stable_exp(d2 / np.outer(sigma, self.local_scale_))
-                out[block] = self._combine(a, a.sum(axis=1), scaled_vectors, None)
-        else:
-            k = max(self._k_graph, self._scale_neighbor)
-            nn = NearestNeighbors(n_neighbors=k).fit(train)
+        train, k = self._fit_X, self._scale_neighbor
+        floor = self.local_scale_.min()
+        if self.affinity == "knn":
+            nn = NearestNeighbors(n_neighbors=max(self._k_graph, k)).fit(train)
             dist, ind = nn.kneighbors(X)
-            kth = dist[:, self._scale_neighbor - 1]
-            sigma = np.where(kth > 0, kth, self.local_scale_.min())
+            sigma = self_tuning_scales(dist, k, floor=floor)
             dist, ind = dist[:, : self._k_graph], ind[:, : self._k_graph]
-            a = _stable_exp(dist**2 / (sigma[:, None] * self.local_scale_[ind]))
-            out[:] = self._combine(a, a.sum(axis=1), scaled_vectors, ind)
+            a = stable_exp(dist**2 / (sigma[:, None] * self.local_scale_[ind]))
+            return nystrom_extension(a, self._scaled_vectors, ind)
+        out = np.empty((X.shape[0], self.embedding_.shape[1]))
+        rows = max(1, _PREDICT_BLOCK_BYTES // (8 * train.shape[0]))
+        for block in gen_batches(X.shape[0], rows):
+            d2 = euclidean_distances(X[block], train, squared=True)
+            np.maximum(d2, 0.0, out=d2)
+            sigma = self_tuning_scales(
+                np.sqrt(np.partition(d2, k - 1, axis=1)[:, :k]), k, floor=floor
+            )
+            a = stable_exp(d2 / np.outer(sigma, self.local_scale_))
+            out[block] = nystrom_extension(a, self._scaled_vectors)
         return out
-
-    @staticmethod
-    def _combine(a, degree, scaled_vectors, ind):
-        degree = np.maximum(degree, np.finfo(np.float64).tiny)
-        a = a / np.sqrt(degree)[:, None]
-        if ind is None:
-            return a @ scaled_vectors
-        return np.einsum("ij,ijk->ik", a, scaled_vectors[ind])
-
-
-def _stable_exp(exponent):
-    """``exp(-exponent)`` scaled per row so that the largest entry is 1.
-
-    A common factor per row cancels in the row-normalised Nystrom embedding,
-    so far-away samples do not underflow to an all-zero affinity row.
-    """
-    return np.exp(-(exponent - exponent.min(axis=1, keepdims=True)))
-
-
-def _row_normalize(vectors):
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, np.finfo(np.float64).tiny)

@@ -5,27 +5,30 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
-from sklearn.cluster import KMeans
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.manifold import spectral_embedding
-from sklearn.metrics import pairwise_distances_argmin
 from sklearn.neighbors import NearestNeighbors
-from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import import_torch, reproducible_threads
-from ..utils._clustering import (
-    check_n_clusters,
-    distinct_rows,
-    warn_fewer_clusters,
+from ..cluster._base import BaseSpectralClustering
+from ..spectral._embedding import (
+    kmeans_on_embedding,
+    nystrom_extension,
+    nystrom_vectors,
+    row_normalize,
+    spectral_embedding,
+    stable_exp,
 )
+from ..spectral._graphs import connect_components, self_tuning_knn_graph
+from ..spectral._scales import self_tuning_scales
+from ..utils import import_torch, reproducible_threads
+from ..utils._clustering import distinct_rows, warn_fewer_clusters
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._images import check_angles, validate_images
 from ..utils._persistence import VersionedPickleMixin
+from ..utils._warnings import warn_user
 from ._training import restore_on_interrupt
 
 #: Views of the published preset: the canonical image, its half turn, and both
@@ -176,6 +179,12 @@ def _resolve_n_neighbors(n_neighbors, n_samples, n_clusters):
     return max(1, min(max(k, 5), n_samples - 1))
 
 
+def _n_vectors(n_components, n_clusters, n_samples):
+    """Eigenvectors computed: ``n_components``, or ``2 n_clusters + 1`` for ``"auto"``."""
+    c = 2 * n_clusters + 1 if n_components == "auto" else n_components or n_clusters
+    return max(1, min(c, n_samples - 1))
+
+
 def _eigengap_count(mu, n_clusters):
     """Eigenvector count from ``n_clusters`` up with the largest eigengap.
 
@@ -186,7 +195,7 @@ def _eigengap_count(mu, n_clusters):
     return n_clusters + int(np.argmax(gaps)) if gaps.size else n_clusters
 
 
-class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator):
+class OrbitSpectralClustering(BaseSpectralClustering):
     """Spectral clustering on a kNN graph with a minimum-over-views distance.
 
     A row holds ``n_views`` equal-length views of one sample (e.g. the
@@ -282,6 +291,8 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
     """
 
     _parameter_constraints = {
+        **{k: v for k, v in BaseSpectralClustering._parameter_constraints.items()
+           if k != "max_n_clusters"},
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "n_views": [Interval(Integral, 1, None, closed="left")],
         "n_neighbors": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -291,9 +302,7 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
             StrOptions({"auto"}),
             None,
         ],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -348,28 +357,31 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
         first = first[rank < k]
         return dist.ravel()[first].reshape(-1, k), ids.ravel()[first].reshape(-1, k)
 
-    def _local_scale(self, dd):
-        sigma = dd[:, min(self.scale_neighbors, dd.shape[1]) - 1]
-        positive = sigma > 0
-        floor = sigma[positive].min() if positive.any() else 1.0
-        return np.where(positive, sigma, floor)
-
     def _embed(self, A, n, seed):
         """Random-walk eigenvectors of ``A`` and their eigenvalues, largest first."""
-        auto = self.n_components == "auto"
-        if auto:
-            c = 2 * self.n_clusters + 1
-        else:
-            c = self.n_components or self.n_clusters
-        c = max(1, min(c, n - 1))
-        psi = spectral_embedding(A, n_components=c, drop_first=False, random_state=seed)
-        degree = np.asarray(A.sum(axis=1)).ravel()
-        mu = np.einsum("ij,ij->j", psi, A @ psi) / np.einsum("ij,i,ij->j", psi, degree, psi)
-        if auto:
+        c = _n_vectors(self.n_components, self.n_clusters, n)
+        mu, psi = spectral_embedding(A, c, laplacian="rw", random_state=seed)
+        if self.n_components == "auto":
             c = min(_eigengap_count(mu, self.n_clusters), c)
         return psi[:, :c], mu[:c]
 
+    def _graph(self, views, n):
+        """The self-tuning kNN graph of the samples (view 0 against every view)."""
+        k = _resolve_n_neighbors(self.n_neighbors, n, self.n_clusters)
+        dd, c = self._neighbors(views[:, 0], k, exclude_self=True)
+        self._sigma = self_tuning_scales(dd, self.scale_neighbors, all_zero=1.0)
+        A = self_tuning_knn_graph(dd, c, self._sigma)
+        A, _, message = connect_components(
+            A, views[:, 0], what=f"orbit kNN (k={k})",
+            max_components=_n_vectors(self.n_components, self.n_clusters, n),
+            weight=float(A.data.min()) if A.nnz else 1.0,
+        )
+        if message:
+            warn_user(message)
+        return A, k
+
     @_fit_context(prefer_skip_nested_validation=True)
+    @completes_fit
     def fit(self, X, y=None):
         """Cluster the rows of ``X``.
 
@@ -391,7 +403,7 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
     def _fit(self, X):
         X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
         n, n_features = X.shape
-        check_n_clusters(self.n_clusters, n, self)
+        self._check_n_clusters(n)
         d = self._check_views(n_features)
         rng = check_random_state(self.random_state)
         eig_seed, km_seed = rng.randint(2**31 - 1, size=2)
@@ -401,28 +413,12 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
         self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(
             views.transpose(1, 0, 2).reshape(-1, d)
         )
-        k = _resolve_n_neighbors(self.n_neighbors, n, self.n_clusters)
-        dd, c = self._neighbors(views[:, 0], k, exclude_self=True)
-        self._sigma = self._local_scale(dd)
-        w = np.exp(-(dd**2) / (self._sigma[:, None] * self._sigma[c])).ravel()
-        A = sparse.csr_matrix((w, (np.repeat(np.arange(n), k), c.ravel())), shape=(n, n))
-        A = A.maximum(A.T).tocsr()
+        A, k = self._graph(views, n)
         with reproducible_threads():
-            psi, self._mu = self._embed(A, n, eig_seed)
-            self._psi = psi
-            self.embedding_ = normalize(psi)
-            inverse, n_distinct = distinct_rows(X)
-            if n_distinct < self.n_clusters:
-                # identical samples share a label, as KMeans gives them
-                labels = inverse.astype(np.int64)
-                centers = np.array([self.embedding_[inverse == i][0] for i in range(n_distinct)])
-            else:
-                km = KMeans(self.n_clusters, n_init=self.n_init, random_state=km_seed)
-                with warnings.catch_warnings():
-                    # said once below, whatever the cause
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    labels = km.fit_predict(self.embedding_).astype(np.int64)
-                centers = km.cluster_centers_
+            psi, mu = self._embed(A, n, eig_seed)
+            self._scaled_vectors = nystrom_vectors(psi, None, mu, laplacian="rw")
+            self.embedding_ = row_normalize(psi)
+            centers, labels, n_distinct = self._kmeans(X, km_seed)
         warn_fewer_clusters(
             labels,
             self.n_clusters,
@@ -435,13 +431,41 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
         self.n_components_ = psi.shape[1]
         return self
 
+    def _kmeans(self, X, seed):
+        """k-means on ``embedding_``; identical samples share a label, as KMeans gives them."""
+        inverse, n_distinct = distinct_rows(X)
+        if n_distinct < self.n_clusters:
+            labels = inverse.astype(np.int64)
+            centers = np.array([self.embedding_[inverse == i][0] for i in range(n_distinct)])
+            return centers, labels, n_distinct
+        with warnings.catch_warnings():
+            # said once in fit, whatever the cause
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            centers, labels = kmeans_on_embedding(
+                self.embedding_, self.n_clusters, self.n_init, seed
+            )
+        return centers, labels, n_distinct
+
+    def _extend(self, X):
+        """Nystrom extension of the random-walk eigenvectors (view 0 of ``X``)."""
+        d = self._check_views(X.shape[1])
+        X = np.asarray(X, dtype=np.float64)
+        dd, c = self._neighbors(X[:, :d], self.n_neighbors_, exclude_self=False)
+        sigma = self_tuning_scales(dd, self.scale_neighbors, floor=self._sigma.min())
+        w = stable_exp(dd**2 / (sigma[:, None] * self._sigma[c]))
+        return nystrom_extension(w, self._scaled_vectors, c, laplacian="rw")
+
+    def _normalize(self, embedding):
+        return row_normalize(embedding)
+
     def predict(self, X):
         """Cluster of each new sample, by the Nyström extension of the embedding.
 
         A new sample's eigenvector coordinates are the affinity-weighted mean
         of those of its ``n_neighbors_`` nearest training samples (same
         distance and self-tuning weights as in :meth:`fit`), divided by the
-        eigenvalues; its label is the nearest k-means centre of the unit row.
+        eigenvalues (:func:`~sklearn_specclust.spectral.nystrom_extension`);
+        its label is the nearest k-means centre of the unit row.
 
         Parameters
         ----------
@@ -453,13 +477,4 @@ class OrbitSpectralClustering(VersionedPickleMixin, ClusterMixin, BaseEstimator)
         labels : ndarray of shape (n_samples,)
             Cluster indices.
         """
-        check_is_fitted(self, "labels_")
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        d = self._check_views(X.shape[1])
-        X = np.asarray(X, dtype=np.float64)
-        dd, c = self._neighbors(X[:, :d], self.n_neighbors_, exclude_self=False)
-        sigma = self._local_scale(dd)
-        w = np.exp(-(dd**2) / (sigma[:, None] * self._sigma[c]))
-        w /= np.maximum(w.sum(axis=1, keepdims=True), np.finfo(float).tiny)
-        psi = np.einsum("ik,ikc->ic", w, self._psi[c]) / np.where(self._mu > 0, self._mu, 1.0)
-        return pairwise_distances_argmin(normalize(psi), self.cluster_centers_).astype(np.int64)
+        return super().predict(X)

@@ -206,3 +206,145 @@ def disconnected_message(what, n_found, action):
         "smallest eigenvectors would otherwise only mark the components. "
         "Increase n_neighbors / the eps scale / sigma to connect it."
     )
+
+
+def connect_components(W, X, *, what, max_components=1, on_disconnected="connect",
+                       weight=1.0):
+    """The one treatment of a disconnected graph.
+
+    A graph with more than ``max_components`` connected components is
+    either joined by the minimum spanning tree of one representative node
+    per component (``on_disconnected="connect"``, see
+    :func:`bridge_components`; the new edges get ``weight``) or refused
+    (``"raise"``). The layer allows one component (its eigenvectors would
+    otherwise only mark the components); a clusterer allows as many as the
+    eigenvectors it computes, since then every component is a union of
+    clusters that the eigenvectors separate.
+
+    Parameters
+    ----------
+    W : sparse matrix of shape (n, n)
+        Symmetric affinity.
+    X : ndarray of shape (n, n_features)
+        The nodes (to choose the bridging edges).
+    what : str
+        The graph's name in the messages, e.g. ``"kNN (k=10)"``.
+    max_components : int, default=1
+        Components allowed without a bridge.
+    on_disconnected : {"connect", "raise"}, default="connect"
+        What to do with more components.
+    weight : float, default=1.0
+        Affinity of the bridging edges.
+
+    Returns
+    -------
+    W : csr_matrix
+        ``W``, with the bridging edges when it was joined.
+    n_found : int
+        Connected components of the input ``W``.
+    message : str or None
+        The warning to give (returned, not raised: joblib workers would lose
+        it), None when nothing was joined.
+    """
+    n_found, labels = connected_components(W, directed=False)
+    if n_found <= max_components:
+        return W, n_found, None
+    if on_disconnected == "raise":
+        raise ValueError(
+            f"The {what} graph has {n_found} connected components"
+            + (f", more than the {max_components} eigenvectors asked for"
+               if max_components > 1 else "")
+            + ". Increase n_neighbors / the eps scale / sigma, or set "
+            "on_disconnected='connect' to join them through a minimum "
+            "spanning tree of component representatives."
+        )
+    _, rows, cols, _ = bridge_components(X, W)
+    message = disconnected_message(
+        what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges"
+    )
+    return add_edges(W, rows, cols, np.full(len(rows), weight)), n_found, message
+
+
+def self_tuning_knn_graph(dist, ind, sigma):
+    """Sparse self-tuning kNN affinity, symmetrised by the maximum.
+
+    ``W_ij = exp(-d_ij^2 / (sigma_i sigma_j))`` for each of the listed
+    neighbours ``j`` of ``i`` (Zelnik-Manor & Perona), then
+    ``max(W, W^T)``. No self-loops.
+
+    Parameters
+    ----------
+    dist, ind : ndarray of shape (n, k)
+        Distances and indices of each node's neighbours, itself excluded.
+    sigma : ndarray of shape (n,)
+        Local scales (:func:`~._scales.self_tuning_scales`).
+
+    Returns
+    -------
+    W : csr_matrix of shape (n, n)
+    """
+    n = ind.shape[0]
+    weights = np.exp(-(dist**2) / (sigma[:, None] * sigma[ind]))
+    W = rows_to_csr(ind, weights, n)
+    return W.maximum(W.T).tocsr()
+
+
+def self_tuning_affinity(X, k, *, advice):
+    """Dense self-tuning affinity of Zelnik-Manor & Perona and its local scales.
+
+    ``W_ij = exp(-d_ij^2 / (sigma_i sigma_j))``, zero diagonal, with
+    ``sigma_i`` the distance of ``x_i`` to its ``k``-th nearest other
+    sample. The memory (two ``n x n`` float64 arrays) is planned first; a
+    matrix that will not fit is refused with a ``MemoryError`` that gives
+    ``advice``.
+
+    Returns
+    -------
+    W : ndarray of shape (n, n)
+    sigma : ndarray of shape (n,)
+    """
+    from sklearn.metrics import euclidean_distances
+
+    from ._scales import self_tuning_scales
+
+    n = X.shape[0]
+    check_memory(2 * dense_bytes((n, n)),
+                 what=f"A dense {n} x {n} self-tuning affinity", advice=advice)
+    W = euclidean_distances(X, squared=True)
+    np.maximum(W, 0.0, out=W)
+    sorted_d = np.sqrt(np.partition(W, k, axis=1)[:, : k + 1])
+    sorted_d.sort(axis=1)
+    # column 0 is the sample itself (distance 0)
+    sigma = self_tuning_scales(sorted_d[:, 1:], k)
+    W /= -np.outer(sigma, sigma)
+    np.exp(W, out=W)
+    np.fill_diagonal(W, 0.0)
+    return W, sigma
+
+
+def landmark_graph(dist, ind, bandwidth, n_landmarks):
+    """Landmark representation ``Z`` of Chen & Cai (2011).
+
+    Row ``i`` holds Gaussian weights ``exp(-||x_i - u_j||^2 / (2 h^2))`` on
+    the ``r`` nearest landmarks ``u_j`` of ``x_i``, normalised to sum to
+    one. The weights are computed relative to the nearest landmark (a common
+    factor the normalisation removes), so far-away samples do not underflow.
+
+    Parameters
+    ----------
+    dist, ind : ndarray of shape (n, r)
+        Distances to and indices of each sample's nearest landmarks, nearest
+        first.
+    bandwidth : float
+        ``h``.
+    n_landmarks : int
+        Number of landmarks (columns of ``Z``).
+
+    Returns
+    -------
+    Z : csr_matrix of shape (n, n_landmarks)
+    """
+    d2 = dist.astype(np.float64) ** 2
+    weights = np.exp(-(d2 - d2[:, :1]) / (2.0 * bandwidth**2))
+    weights /= weights.sum(axis=1, keepdims=True)
+    return rows_to_csr(ind, weights, n_landmarks)

@@ -24,10 +24,12 @@ def degrees(W):
     return np.asarray(W.sum(axis=1), dtype=np.float64).ravel()
 
 
-def normalized_affinity(W):
+def normalized_affinity(W, *, copy=True):
     """Return ``(A, d)`` with ``A = D^-1/2 W D^-1/2`` and the degrees ``d``.
 
-    Every node has a self-loop, so every degree is positive.
+    The degrees must be positive (the layer's graphs carry self-loops; the
+    clusterers check, see :func:`~._embedding.check_degrees`). ``copy=False``
+    scales a dense ``W`` in place.
     """
     d = degrees(W)
     s = 1.0 / np.sqrt(d)
@@ -35,7 +37,7 @@ def normalized_affinity(W):
         S = sparse.diags(s)
         A = (S @ W @ S).tocsr()
     else:
-        A = W * s[:, None]
+        A = W * s[:, None] if copy else np.multiply(W, s[:, None], out=W)
         A *= s[None, :]
     return A, d
 
@@ -65,7 +67,11 @@ def laplacian(W, kind="sym"):
 
 
 def flip_signs(U):
-    """Make the largest-magnitude entry of every column positive (in place)."""
+    """Make the largest-magnitude entry of every column positive (in place).
+
+    Eigenvectors are defined up to sign; fixing it makes embeddings the same
+    from run to run (k-means on their rows does not depend on it).
+    """
     rows = np.argmax(np.abs(U), axis=0)
     signs = np.sign(U[rows, np.arange(U.shape[1])])
     signs[signs == 0] = 1.0

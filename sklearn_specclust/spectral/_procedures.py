@@ -22,9 +22,7 @@ from sklearn.cluster import kmeans_plusplus
 
 from ..utils import check_memory, dense_bytes
 from ._graphs import (
-    add_edges,
-    bridge_components,
-    disconnected_message,
+    connect_components,
     eps_graph,
     knn_graph,
     knn_query_weights,
@@ -151,22 +149,17 @@ def local_scales(dist):
 
 
 def _connect(W, X, what, on_disconnected, weight, messages, expected=False):
-    """Join the components of ``W``; ``expected``: disconnected by construction (no warning)."""
-    n_found, rows, cols, _ = bridge_components(X, W)
-    if n_found > 1:
-        if on_disconnected == "raise":
-            raise ValueError(
-                f"The {what} graph has {n_found} connected components. Increase "
-                "n_neighbors / the eps scale / sigma, or set "
-                "on_disconnected='connect' to join them through a minimum "
-                "spanning tree of component representatives."
-            )
-        # warnings are returned, not raised: joblib workers would lose them
-        if not expected:
-            messages.append(disconnected_message(
-                what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges"
-            ))
-        W = add_edges(W, rows, cols, np.full(len(rows), weight))
+    """:func:`~._graphs.connect_components`; ``expected``: disconnected by construction.
+
+    An expected disconnection (eps below the longest MST edge) is joined
+    without a warning.
+    """
+    W, n_found, message = connect_components(
+        W, X, what=what, on_disconnected=on_disconnected, weight=weight
+    )
+    # warnings are returned, not raised: joblib workers would lose them
+    if message and not expected:
+        messages.append(message)
     return W, n_found
 
 

@@ -20,6 +20,7 @@ import contextlib
 import numpy as np
 from scipy import linalg, sparse
 from scipy.sparse.linalg import eigsh, lobpcg
+from sklearn.utils import check_random_state
 
 from ..utils import check_memory, dense_bytes
 from ._laplacian import flip_signs
@@ -65,16 +66,15 @@ def solve_exact(A, k):
     return _finish(mu, U, k)
 
 
-def solve_lanczos(A, k, random_state, tol=1e-5):
+def solve_lanczos(A, k, random_state, tol=1e-5, dtype=None):
     """ARPACK Lanczos for the ``k`` largest eigenvalues of ``A``.
 
-    From ``LANCZOS_FLOAT32_MIN`` nodes on, the iteration runs in float32:
-    on MNIST kNN graphs of 20,000 and 70,000 nodes with ``k=64`` it takes
-    0.34x and 0.49x the CPU time of float64, with residuals
-    ``|A u - mu u|`` below 1e-5, eigenvalues within 4e-6 of the float64
-    ones and eigenvector subspaces within 7e-4
-    (``benchmarks/results/spectral_solvers.md``). The eigenvectors are
-    returned in float64.
+    ``random_state`` (an int, or a ``RandomState`` whose stream it draws
+    from) gives the starting vector. With ``dtype=None`` the iteration runs
+    in float32 from ``LANCZOS_FLOAT32_MIN`` nodes on (for its speed and
+    accuracy see ``benchmarks/results/spectral_solvers.md``), in float64
+    below; ``tol=0`` asks ARPACK for machine precision and wants float64.
+    The eigenvectors are returned in float64.
     """
     n = A.shape[0]
     if n <= max(_SMALL, 2 * k + 1):
@@ -83,10 +83,11 @@ def solve_lanczos(A, k, random_state, tol=1e-5):
         # its own process-wide generator, so two fits in one process would
         # differ; the dense solver is exact and as cheap at this size
         return solve_exact(A, k)
-    rng = np.random.RandomState(random_state)
+    rng = check_random_state(random_state)
     v0 = rng.uniform(-1, 1, n)
     ncv = min(n, max(2 * k + 1, 20))
-    dtype = np.float32 if n >= LANCZOS_FLOAT32_MIN else np.float64
+    if dtype is None:
+        dtype = np.float32 if n >= LANCZOS_FLOAT32_MIN else np.float64
     mu, U = eigsh(A.astype(dtype), k=k, which="LA", v0=v0.astype(dtype), tol=tol, ncv=ncv)
     return _finish(mu, U, k)
 
