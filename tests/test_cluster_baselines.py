@@ -280,8 +280,12 @@ def test_self_tuning_disconnected_knn_graph(seed):
     )
     # Three components and three clusters: each component is a cluster.
     assert adjusted_rand_score(y, est.fit_predict(X)) == pytest.approx(1.0)
-    with pytest.raises(ValueError, match="has 3 connected components, more than"):
+    # More components than clusters: joined by the core's minimum spanning
+    # tree of component representatives, with a warning (as the layer does).
+    with pytest.warns(UserWarning, match="has 3 connected components; joined by 2"):
         est.set_params(n_clusters=2).fit(X)
+    assert len(np.unique(est.labels_)) == 2
+    assert adjusted_rand_score(y, est.labels_) > 0.5
     # The dense affinity is connected and merges two of the three.
     dense = SelfTuningSpectralClustering(n_clusters=2, random_state=seed).fit(X)
     assert len(np.unique(dense.labels_)) == 2

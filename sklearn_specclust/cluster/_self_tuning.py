@@ -269,6 +269,7 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
             affinity, X, what=f"{k_edges}-nearest-neighbour",
             max_components=n_vectors_needed(self, n),
             weight=float(affinity.data.min()) if affinity.nnz else 1.0,
+            advice="Increase graph_neighbors or use affinity='dense'",
         )
         if message:
             warn_user(message)

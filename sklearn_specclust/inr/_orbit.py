@@ -374,7 +374,7 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         A, _, message = connect_components(
             A, views[:, 0], what=f"orbit kNN (k={k})",
             max_components=_n_vectors(self.n_components, self.n_clusters, n),
-            weight=float(A.data.min()) if A.nnz else 1.0,
+            weight=float(A.data.min()) if A.nnz else 1.0, advice="Increase n_neighbors",
         )
         if message:
             warn_user(message)

@@ -3,18 +3,18 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, _fit_context, clone
+from sklearn.base import _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
+from ..cluster._base import BaseSpectralClustering
 from ..metrics import select_n_clusters
 from ..spectral import SpectralAnalysisLayer
 from ..utils import reproducible_threads
-from ..utils._fitted import FitCompleteMixin, completes_fit
-from ..utils._persistence import VersionedPickleMixin
+from ..utils._fitted import completes_fit
 
 #: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
 AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
@@ -27,7 +27,7 @@ def _candidates(n_clusters, n_components, n_samples):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
-class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator):
+class SpectralHead(BaseSpectralClustering):
     """Spectral clustering of whole images, with out-of-sample ``predict``.
 
     Every sample (an image's SA-Net features) is a node of a kNN graph; its
@@ -86,6 +86,8 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         The fitted kNN spectral embedding (``n_components_`` columns used).
     kmeans_ : KMeans
         k-means on the chosen, row-normalised eigenvectors.
+    cluster_centers_ : ndarray of shape (n_clusters_, n_components_)
+        Its centres.
     n_features_in_ : int
         Features seen in ``fit``.
 
@@ -114,12 +116,9 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
     """
 
     _parameter_constraints = {
-        "n_clusters": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "max_n_clusters": [Interval(Integral, 2, None, closed="left")],
+        **BaseSpectralClustering._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "n_init": [Interval(Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
     }
 
     def __init__(self, n_clusters=8, *, max_n_clusters=20, n_neighbors=10,
@@ -147,13 +146,10 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         -------
         self : SpectralHead
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32])
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         n = X.shape[0]
+        self._check_n_clusters(n)
         n_clusters, self.n_clusters_scores_ = self._n_clusters(X)
-        if n < max(2, n_clusters):
-            raise ValueError(
-                f"n_samples={n} should be >= n_clusters={n_clusters} and >= 2."
-            )
         self.n_clusters_ = n_clusters
         k = min(self.n_neighbors, n - 1)
         ms = _candidates(n_clusters, self.n_components, n)
@@ -178,6 +174,7 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         best = max(ms, key=lambda m: (self.consensus_scores_.get(m, 0.0), -m))
         self.n_components_ = best
         self.kmeans_ = fits[best]
+        self.cluster_centers_ = self.kmeans_.cluster_centers_
         self.labels_ = self.kmeans_.labels_
         return self
 
@@ -206,8 +203,17 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         )
         return int(best), {k: float(v) for k, v in zip(candidates, scores)}
 
-    def _embed(self, X):
-        return normalize(self.embedding_.transform(X)[:, : self.n_components_])
+    def _extend(self, X):
+        return self.embedding_.transform(X)[:, : self.n_components_]
+
+    def _normalize(self, embedding):
+        return normalize(embedding)
+
+    def _assign(self, embedding):
+        # k-means' own distances, on one thread: the labels do not depend on
+        # the machine
+        with reproducible_threads():
+            return self.kmeans_.predict(embedding.astype(self.cluster_centers_.dtype))
 
     def predict(self, X):
         """Nearest centre of the embedded samples.
@@ -221,8 +227,4 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         -------
         labels : ndarray of shape (n_samples,)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        Z = self._embed(X).astype(self.kmeans_.cluster_centers_.dtype)
-        with reproducible_threads():
-            return self.kmeans_.predict(Z)
+        return super().predict(X)

@@ -199,17 +199,21 @@ def gaussian_kernel(Y, X, *, gamma=None, scale_y=None, scale_x=None):
     return np.exp(D2, out=D2)
 
 
-def disconnected_message(what, n_found, action):
+#: What to raise to connect a graph, for the messages of the layer's graphs.
+CONNECT_ADVICE = "Increase n_neighbors / the eps scale / sigma"
+
+
+def disconnected_message(what, n_found, action, advice=CONNECT_ADVICE):
     """The warning text for a graph that fell apart into ``n_found`` components."""
     return (
         f"The {what} graph has {n_found} connected components; {action}. Its "
         "smallest eigenvectors would otherwise only mark the components. "
-        "Increase n_neighbors / the eps scale / sigma to connect it."
+        f"{advice} to connect it."
     )
 
 
 def connect_components(W, X, *, what, max_components=1, on_disconnected="connect",
-                       weight=1.0):
+                       weight=1.0, advice=CONNECT_ADVICE):
     """The one treatment of a disconnected graph.
 
     A graph with more than ``max_components`` connected components is
@@ -235,6 +239,8 @@ def connect_components(W, X, *, what, max_components=1, on_disconnected="connect
         What to do with more components.
     weight : float, default=1.0
         Affinity of the bridging edges.
+    advice : str
+        What the user can raise to connect the graph, for the messages.
 
     Returns
     -------
@@ -254,13 +260,12 @@ def connect_components(W, X, *, what, max_components=1, on_disconnected="connect
             f"The {what} graph has {n_found} connected components"
             + (f", more than the {max_components} eigenvectors asked for"
                if max_components > 1 else "")
-            + ". Increase n_neighbors / the eps scale / sigma, or set "
-            "on_disconnected='connect' to join them through a minimum "
-            "spanning tree of component representatives."
+            + f". {advice}, or set on_disconnected='connect' to join them "
+            "through a minimum spanning tree of component representatives."
         )
     _, rows, cols, _ = bridge_components(X, W)
     message = disconnected_message(
-        what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges"
+        what, n_found, f"joined by {n_found - 1} minimum-spanning-tree edges", advice
     )
     return add_edges(W, rows, cols, np.full(len(rows), weight)), n_found, message
 
