@@ -365,14 +365,14 @@ def test_landmark_parameter_validation(params, match):
 def test_self_tuning_arpack_finds_repeated_eigenvalue(monkeypatch, seed):
     # Four far-apart blobs: the kNN graph has four components and eigenvalue 1
     # has multiplicity four; ARPACK (above 500 nodes) must find every copy.
-    from sklearn_specclust.cluster import _self_tuning
+    from sklearn_specclust.spectral import _embedding
 
     X, y = make_blobs(
         n_samples=800, centers=[[0, 0], [60, 0], [0, 60], [60, 60]], random_state=seed
     )
     params = dict(n_clusters=4, affinity="knn", random_state=seed)
     arpack = SelfTuningSpectralClustering(**params).fit(X)
-    monkeypatch.setattr(_self_tuning, "_DENSE_EIGH_MAX", 10_000)
+    monkeypatch.setattr(_embedding, "DENSE_EIGH_MAX", 10_000)
     lapack = SelfTuningSpectralClustering(**params).fit(X)
     np.testing.assert_allclose(arpack.eigenvalues_, lapack.eigenvalues_, rtol=1e-8)
     assert _subspace_distance(arpack.embedding_, lapack.embedding_) < 1e-6

@@ -381,7 +381,6 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         return A, k
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @completes_fit
     def fit(self, X, y=None):
         """Cluster the rows of ``X``.
 
@@ -400,6 +399,7 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         with restore_on_interrupt(self):
             return self._fit(X)
 
+    @completes_fit  # inside restore_on_interrupt: an interrupted fit leaves no trace
     def _fit(self, X):
         X = validate_data(self, X, dtype=(np.float64, np.float32), ensure_min_samples=2)
         n, n_features = X.shape

@@ -214,17 +214,3 @@ class SpectralHead(BaseSpectralClustering):
         # the machine
         with reproducible_threads():
             return self.kmeans_.predict(embedding.astype(self.cluster_centers_.dtype))
-
-    def predict(self, X):
-        """Nearest centre of the embedded samples.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New samples.
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        return super().predict(X)

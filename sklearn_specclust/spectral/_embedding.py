@@ -20,6 +20,7 @@ import numpy as np
 from scipy import linalg, sparse
 from sklearn.cluster import KMeans
 
+from ..utils._memory import available_memory, dense_bytes
 from ._laplacian import degrees as _degrees
 from ._laplacian import flip_signs, normalized_affinity
 from ._solvers import solve_exact, solve_lanczos
@@ -61,7 +62,8 @@ def spectral_embedding(affinity, n_components=8, *, laplacian="sym", solver="aut
     solver : {"auto", "exact", "lanczos"}, default="auto"
         ``"exact"``: LAPACK on the dense matrix; ``"lanczos"``: ARPACK in
         float64; ``"auto"``: exact up to ``DENSE_EIGH_MAX`` nodes or when
-        nearly every eigenvector is asked for, Lanczos beyond.
+        nearly every eigenvector is asked for (for a sparse graph, when its
+        dense copy fits in memory), Lanczos beyond.
     random_state : int, RandomState instance or None, default=None
         Starting vector of Lanczos (a ``RandomState`` is drawn from).
     tol : float, default=0.0
@@ -110,7 +112,10 @@ def spectral_embedding(affinity, n_components=8, *, laplacian="sym", solver="aut
     d = check_degrees(affinity)
     A, _ = normalized_affinity(affinity, copy=copy)
     if solver == "auto":
-        solver = "exact" if n <= DENSE_EIGH_MAX or k >= n - 1 else "lanczos"
+        small = n <= DENSE_EIGH_MAX or k >= n - 1
+        # a sparse graph is made dense only where that fits in memory
+        fits = not sparse.issparse(A) or 2 * dense_bytes((n, n)) <= 0.8 * available_memory()
+        solver = "exact" if small and (fits or n < k + 2) else "lanczos"
     if solver == "exact":
         mu, U = solve_exact(A, k)
     elif solver == "lanczos":
