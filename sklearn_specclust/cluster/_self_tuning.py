@@ -125,14 +125,21 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
 
     Samples with ``scale_neighbor`` or more exact duplicates would have a zero
     local scale; they get the smallest positive scale of the data instead.
-    The dense affinity is always connected; a ``"knn"`` graph with more
-    connected components than ``n_clusters`` is refused.
+    The dense affinity is always connected.
 
     On high-dimensional data the fully connected affinity is dominated by the
     many far samples (their distances are only a little larger than
-    ``sigma_i``): on the 10,000 MNIST test images (raw pixels) the dense
-    affinity reached ACC 0.40 and ``affinity="knn"`` 0.63
-    (``benchmarks/bench_baselines.py``).
+    ``sigma_i``), and ``affinity="knn"`` clusters MNIST pixels much better
+    than the dense affinity: see ``benchmarks/results/baselines_mnist.md``
+    (``python -m benchmarks.reproduce.baselines``).
+
+    Spectral embedding, local scales, graphs, the treatment of a
+    disconnected graph and the Nystrom extension are those of the spectral
+    core (:func:`~sklearn_specclust.spectral.spectral_embedding`,
+    :func:`~sklearn_specclust.spectral.self_tuning_scales`,
+    :func:`~sklearn_specclust.spectral.nystrom_extension`): a ``"knn"``
+    graph with more connected components than eigenvectors is joined by the
+    minimum spanning tree of component representatives, with a warning.
 
     References
     ----------

@@ -24,7 +24,7 @@ class SignBinarizer(MapTransformer):
 
     Notes
     -----
-    The output keeps the input's floating dtype (values 0.0 and 1.0) so the
+    The output keeps the input's floating dtype (values ``0.0`` and ``1.0``) so the
     next stage and any scikit-learn clusterer can use it directly. It is
     :class:`sklearn.preprocessing.Binarizer` with ``threshold=0`` extended to
     the 3-D and 4-D map layouts.

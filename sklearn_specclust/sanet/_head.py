@@ -60,8 +60,8 @@ class SpectralHead(BaseSpectralClustering):
     n_neighbors : int, default=10
         Neighbours of the kNN graph (at most ``n_samples - 1``).
     n_components : int or "auto", default="auto"
-        Eigenvectors clustered; ``"auto"`` chooses among ``n_clusters`` x
-        (1, 1.25, 1.5, 1.75, 2) by consensus.
+        Eigenvectors clustered; ``"auto"`` chooses by consensus among
+        ``n_clusters`` times each of ``AUTO_FACTORS = (1, 1.25, 1.5, 1.75, 2)``.
     n_init : int, default=10
         k-means restarts per candidate.
     random_state : int, RandomState instance or None, default=None
