@@ -15,10 +15,10 @@ Run::
 
     export SPECCLUST_DATA=/path/to/data
     OMP_NUM_THREADS=1 python -m benchmarks.studies.refactor_equivalence \
-        --save /tmp/before.npz
+        --save "$TMPDIR/before.npz"        # outside the checkout; never commit it
     # ... change the code ...
     OMP_NUM_THREADS=1 python -m benchmarks.studies.refactor_equivalence \
-        --compare /tmp/before.npz --out benchmarks/results/refactor_equivalence.md
+        --compare "$TMPDIR/before.npz" --out benchmarks/results/refactor_equivalence.md
 """
 
 import argparse
@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
-from benchmarks._common import Report, load_rotated
+from benchmarks._common import Report, git_commit, load_rotated
 
 #: float outputs within this relative tolerance (of the array's largest
 #: magnitude) count as unchanged
@@ -177,6 +177,18 @@ def compare(before, after, report):
         report.emit("| " + " | ".join(row) + " |")
     report.emit()
     report.emit("Totals: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    report.emit()
+    report.emit(
+        "Verdicts: *bit-identical*: the same bytes. *equal within tolerance*: the "
+        "largest difference is at most the tolerance. *equal up to column signs*: "
+        "so after flipping columns (an eigenvector's sign is arbitrary). *same "
+        "column space*: the columns differ but span the same space (principal "
+        "angles below the square root of the tolerance): eigenvectors of a "
+        "repeated eigenvalue, e.g. of a graph with several connected components, "
+        "are any basis of their eigenspace, and two solvers, or one solver "
+        "ordering tied eigenvalues differently, return different bases. "
+        "*same partition*: labels renamed only. *changed*: none of these."
+    )
 
 
 def main(argv=None):
@@ -190,13 +202,16 @@ def main(argv=None):
         parser.error("give --save FILE.npz or --compare FILE.npz")
     outputs = collect()
     if args.save:
-        np.savez_compressed(args.save, **outputs)
+        np.savez_compressed(args.save, __commit__=np.array(git_commit()), **outputs)
         print(f"saved {len(outputs)} outputs to {args.save}")
     if args.compare:
         with np.load(args.compare) as stored:
             before = {k: stored[k] for k in stored.files}
+        commit = str(before.pop("__commit__", "not recorded"))
         report = Report("Spectral core refactor: outputs before and after",
                         "no timings; outputs only")
+        report.emit(f"Outputs before: commit {commit}; after: the commit above.")
+        report.emit()
         compare(before, outputs, report)
         report.save(args.out)
 
