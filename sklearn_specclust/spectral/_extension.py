@@ -20,7 +20,18 @@ import numpy as np
 MU_FLOOR = 1e-2
 
 
-def extend(Wq, degrees_ref, mu, U, *, laplacian, mean_degree):
+def extension_basis(degrees_ref, mu, U):
+    """``U / sqrt(d) / max(mu, MU_FLOOR)``: the matrix the affinity rows multiply.
+
+    It depends only on the fitted procedure, so a caller embedding many
+    blocks of queries computes it once and passes it to :func:`extend`.
+    """
+    V = U / np.sqrt(degrees_ref)[:, None]
+    V /= np.maximum(mu, MU_FLOOR)[None, :]
+    return V
+
+
+def extend(Wq, degrees_ref, mu, U, *, laplacian, mean_degree, basis=None):
     """Embed query rows with the Nystrom extension.
 
     Parameters
@@ -39,6 +50,8 @@ def extend(Wq, degrees_ref, mu, U, *, laplacian, mean_degree):
         (``D^-1/2`` times the former).
     mean_degree : float
         Mean reference degree, used to scale ``L_rw`` coordinates.
+    basis : ndarray of shape (n_ref, k), default=None
+        ``extension_basis(degrees_ref, mu, U)``, when the caller has it.
 
     Returns
     -------
@@ -49,8 +62,7 @@ def extend(Wq, degrees_ref, mu, U, *, laplacian, mean_degree):
     """
     n_ref = U.shape[0]
     dq = np.asarray(Wq.sum(axis=1), dtype=np.float64).ravel()
-    V = U / np.sqrt(degrees_ref)[:, None]
-    V /= np.maximum(mu, MU_FLOOR)[None, :]
+    V = extension_basis(degrees_ref, mu, U) if basis is None else basis
     F = np.asarray(Wq @ V, dtype=np.float64)
     if laplacian == "sym":
         F *= (np.sqrt(n_ref) / np.sqrt(dq))[:, None]

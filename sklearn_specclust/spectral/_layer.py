@@ -21,7 +21,7 @@ from ..utils import (
 )
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._persistence import VersionedPickleMixin
-from ._extension import MU_FLOOR, extend
+from ._extension import MU_FLOOR, extend, extension_basis
 from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
 from ._neighbors import NeighborIndex
@@ -689,31 +689,35 @@ or (n_samples, height, width, channels)
     def _embed(self, nodes, out, *, scale, neighbors=None, dedup=False):
         """Embed ``nodes / scale`` into ``out`` in blocks of a fixed size, ``n_jobs`` threads."""
         n = nodes.shape[0]
+        # the extension's basis of every procedure, computed once for all blocks
+        bases = [extension_basis(p.degrees, p.mu, p.U) for p in self._procs]
         # threads, not processes: the heavy steps (matrix products, sorts,
         # exp) release the GIL, and the blocks write into one output array
         Parallel(n_jobs=self.n_jobs, backend="threading")(
             delayed(self._transform_rows)(
-                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), scale, neighbors, dedup
+                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), scale, neighbors, dedup,
+                bases,
             )
             for start in range(0, n, _TRANSFORM_CHUNK)
         )
 
-    def _transform_rows(self, nodes, out, start, stop, scale, neighbors, dedup):
+    def _transform_rows(self, nodes, out, start, stop, scale, neighbors, dedup, bases):
         block = np.ascontiguousarray(_scaled_float32(nodes[start:stop], scale))
         if neighbors is not None:
             dist, ind = neighbors
-            self._transform_block(block, out[start:stop], (dist[start:stop], ind[start:stop]))
+            self._transform_block(block, out[start:stop], bases,
+                                  (dist[start:stop], ind[start:stop]))
             return
         # identical nodes (e.g. blank patches) are embedded once
         first, inverse = _distinct_rows(block) if dedup else (np.arange(len(block)), None)
         if len(first) < len(block):
             emb = np.empty((len(first), out.shape[1]), dtype=np.float32)
-            self._transform_block(block[first], emb)
+            self._transform_block(block[first], emb, bases)
             out[start:stop] = emb[inverse]
         else:
-            self._transform_block(block, out[start:stop])
+            self._transform_block(block, out[start:stop], bases)
 
-    def _transform_block(self, Y, out, neighbors=None):
+    def _transform_block(self, Y, out, bases, neighbors=None):
         dist = ind = None
         if neighbors is not None:
             dist, ind = neighbors
@@ -722,11 +726,11 @@ or (n_samples, height, width, channels)
         drop = int(self.drop_first)
         col = 0
         cache = {}
-        for proc in self._procs:
+        for proc, basis in zip(self._procs, bases):
             Wq = proc.query_weights(Y, self._nodes, dist, ind, cache)
             for lap in self._laps:
                 F = extend(Wq, proc.degrees, proc.mu, proc.U, laplacian=lap,
-                           mean_degree=proc.mean_degree)
+                           mean_degree=proc.mean_degree, basis=basis)
                 m = F.shape[1] - drop
                 out[:, col : col + m] = F[:, drop:]
                 out[:, col + m : col + self.n_components] = 0.0

@@ -1,0 +1,154 @@
+"""The default SA-Net and the spectral layer's transform, before and after a change.
+
+Measures, each in a fresh process, in this checkout ("after") and in a
+baseline checkout given by ``--base`` ("before", e.g. ``git worktree add
+../specclust-base main``), side by side in one run:
+
+- ``make_sanet(10, random_state=0).fit_predict`` on the first ``--n`` MNIST
+  test images: seconds, ACC, peak RSS, and whether the labels equal the
+  baseline's;
+- the out-of-sample ``transform`` of a :class:`SpectralAnalysisLayer` fitted
+  on the 60,000 MNIST training rows (raw 784-pixel rows,
+  ``n_neighbors=(10,)``, no eps or Gaussian procedure, ``n_components=10``),
+  applied to the 10,000 test rows: rows per second (best of ``--repeats``)
+  and whether the output equals the baseline's bit for bit.
+
+Each measurement runs ``python -c`` in the checkout's root, so the library
+(and ``benchmarks._common``) of that checkout is the one imported.
+
+Usage::
+
+    git worktree add ../specclust-base main
+    OMP_NUM_THREADS=1 python -m benchmarks.timing.sanet_speed --base ../specclust-base \\
+        [--n 10000] [--n-fit 60000] [--skip-sanet] [--out FILE]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks._common import Report
+
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def measure_sanet(n, seed=0):
+    """Fit the default SA-Net on ``n`` MNIST test images in this process."""
+    import hashlib
+    import time
+    import warnings
+
+    import numpy as np
+
+    from benchmarks._common import accuracy, load, peak_rss_gib
+    from sklearn_specclust.sanet import make_sanet
+
+    X, y = load("mnist", "test")
+    X = (X[:n] / 255.0).astype(np.float32)
+    model = make_sanet(10, random_state=seed)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = model.fit_predict(X)
+    seconds = time.perf_counter() - t0
+    return dict(seconds=seconds, acc=accuracy(y[:n], labels), peak_gib=peak_rss_gib(),
+                digest=hashlib.sha1(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest())
+
+
+def measure_transform(n_fit, repeats, seed=0):
+    """Rows/s of the layer's out-of-sample transform (fit on ``n_fit`` training rows)."""
+    import hashlib
+    import time
+    import warnings
+
+    import numpy as np
+
+    from benchmarks._common import load, peak_rss_gib
+    from sklearn_specclust.spectral import SpectralAnalysisLayer
+
+    X, _ = load("mnist", "train")
+    Xt, _ = load("mnist", "test")
+    X = (X[:n_fit].reshape(n_fit, -1) / 255.0).astype(np.float32)
+    Xt = (Xt.reshape(len(Xt), -1) / 255.0).astype(np.float32)
+    layer = SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), gaussian_scales=(),
+                                  n_components=10, random_state=seed)
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer.fit(X)
+    fit_s = time.perf_counter() - t0
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = layer.transform(Xt)
+        best = min(best, time.perf_counter() - t0)
+    return dict(fit_s=fit_s, rows_per_s=len(Xt) / best, peak_gib=peak_rss_gib(),
+                digest=hashlib.sha1(np.ascontiguousarray(out).tobytes()).hexdigest())
+
+
+def run_in(root, call):
+    """Run ``call`` (source of a call of this module's functions) in checkout ``root``."""
+    code = (f"import json, runpy; g = runpy.run_path({str(Path(__file__).resolve())!r}); "
+            f"print('RESULT', json.dumps(eval({call!r}, g)))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                          text=True, env=os.environ.copy())
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    raise RuntimeError(f"measurement in {root} failed:\n{proc.stderr[-3000:]}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", required=True, help="root of the baseline checkout")
+    parser.add_argument("--n", type=int, default=10000, help="test images for make_sanet")
+    parser.add_argument("--n-fit", type=int, default=60000, help="training rows the layer fits")
+    parser.add_argument("--repeats", type=int, default=3, help="transforms timed (best kept)")
+    parser.add_argument("--skip-sanet", action="store_true")
+    parser.add_argument("--skip-transform", action="store_true")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args(argv)
+    trees = (("before", Path(args.base).resolve()), ("after", _ROOT))
+    rep = Report("SA-Net speed before and after",
+                 f"each cell one fresh process, before then after; "
+                 f"before = {trees[0][1]}, after = this checkout")
+    sections = []
+    if not args.skip_sanet:
+        sections.append((
+            f"make_sanet(10).fit_predict on {args.n} MNIST test images",
+            f"measure_sanet({args.n})",
+            (("s", "seconds", "{:.1f}"), ("ACC", "acc", "{:.4f}"),
+             ("peak RSS GiB", "peak_gib", "{:.2f}")),
+            "seconds",
+        ))
+    if not args.skip_transform:
+        sections.append((
+            f"SpectralAnalysisLayer transform of the 10,000 test rows, fitted on "
+            f"{args.n_fit} training rows (kNN k=10, 10 eigenvectors)",
+            f"measure_transform({args.n_fit}, {args.repeats})",
+            (("fit s", "fit_s", "{:.1f}"), ("transform rows/s", "rows_per_s", "{:,.0f}"),
+             ("peak RSS GiB", "peak_gib", "{:.2f}")),
+            "rows_per_s",
+        ))
+    for title, call, columns, ratio in sections:
+        res = {name: run_in(root, call) for name, root in trees}
+        rep.emit(f"## {title}")
+        rep.emit()
+        rep.emit("| code | " + " | ".join(c[0] for c in columns) + " | output equal before |")
+        rep.emit("| --- " * (len(columns) + 2) + "|")
+        for name, _ in trees:
+            r = res[name]
+            cells = [fmt.format(r[key]) for _, key, fmt in columns]
+            same = r["digest"] == res["before"]["digest"]
+            rep.emit(f"| {name} | " + " | ".join(cells) + f" | {same} |")
+        rep.emit()
+        rep.emit(f"Ratio after/before ({ratio}): {res['after'][ratio] / res['before'][ratio]:.2f}")
+        rep.emit()
+    rep.save(args.out)
+
+
+if __name__ == "__main__":
+    main()
