@@ -11,6 +11,7 @@ from ._pooling import AbsMaxPool
 from ._presets import PRESETS as PRESETS
 from ._presets import LayerSpec, Preset
 from ._reduce import PatchPCA
+from ._robust import RobustSpectralHead
 
 __all__ = [
     "AbsMaxPool",
@@ -18,6 +19,7 @@ __all__ = [
     "BlockNormalizer",
     "PatchExtractor",
     "PatchPCA",
+    "RobustSpectralHead",
     "LayerSpec",
     "Preset",
     "SpectralHead",
