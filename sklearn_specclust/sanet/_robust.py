@@ -1,9 +1,11 @@
 """RobustSpectralHead: spectral clustering of images compared location by location."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.manifold import spectral_embedding
@@ -20,7 +22,9 @@ from ..utils._maps import validate_maps
 from ..utils._persistence import VersionedPickleMixin
 from ._head import _candidates
 
-#: Rows of per-location distances computed at once (bounds the memory of a block).
+#: Bytes of the differences computed at once by :func:`location_distances`.
+_BLOCK_BYTES = 2**26
+#: Query rows whose image distances are aggregated at once.
 _BLOCK_ROWS = 512
 #: Rows sampled to estimate the per-location scales and the clipping fence.
 _SCALE_ROWS = 2000
@@ -44,9 +48,10 @@ def location_distances(F, G, ind):
         ``D[i, j, l] = ||F[i, l] - G[ind[i, j], l]||^2``.
     """
     out = np.empty(ind.shape + (F.shape[1],), dtype=F.dtype)
-    for s in range(0, F.shape[0], _BLOCK_ROWS):
-        diff = F[s : s + _BLOCK_ROWS, None] - G[ind[s : s + _BLOCK_ROWS]]
-        out[s : s + _BLOCK_ROWS] = np.einsum("ijlc,ijlc->ijl", diff, diff)
+    rows = max(1, _BLOCK_BYTES // max(1, ind.shape[1] * F[0].nbytes))
+    for s in range(0, F.shape[0], rows):
+        diff = F[s : s + rows, None] - G[ind[s : s + rows]]
+        out[s : s + rows] = np.einsum("ijlc,ijlc->ijl", diff, diff)
     return out
 
 
@@ -116,6 +121,9 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
     clip_threshold_ : float
         The Tukey fence of the scaled per-location distances (``"clip"``;
         ``inf`` otherwise).
+    n_connected_components_ : int
+        Connected components of the image graph (a warning says when there
+        are several).
     eigenvalues_ : ndarray of shape (n_eigenvectors,)
         Eigenvalues of the normalised affinity of the image graph.
     kmeans_ : KMeans
@@ -265,8 +273,19 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
         A = sparse.csr_matrix((np.ones(rows.size), rows.ravel(),
                                np.arange(0, rows.size + 1, rows.shape[1])), shape=(n, n))
         W = (0.5 * (A + A.T)).tocsr()
+        self.n_connected_components_ = int(connected_components(W, directed=False)[0])
+        if self.n_connected_components_ > 1:
+            warnings.warn(
+                f"The robust kNN graph of the {n} images has "
+                f"{self.n_connected_components_} connected components; the eigenvectors "
+                "then mark components, which k-means may split or merge. Raise "
+                "n_neighbors if the components are not the clusters you expect.",
+                UserWarning, stacklevel=2,
+            )
         ms = _candidates(self.n_clusters, self.n_components, n)
-        with reproducible_threads():
+        with reproducible_threads(), warnings.catch_warnings():
+            # said above, with what to do about it
+            warnings.filterwarnings("ignore", "Graph is not fully connected")
             E = spectral_embedding(W, n_components=max(ms), norm_laplacian=True,
                                    drop_first=False, random_state=seed)
         d = np.asarray(W.sum(axis=1)).ravel()
