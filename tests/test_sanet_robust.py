@@ -103,3 +103,34 @@ def test_bad_input_messages(rng):
     head = RobustSpectralHead(3, random_state=0).fit(X)
     with pytest.raises(ValueError, match="shape"):
         head.predict(X[:, :2])
+
+
+_THREADS_SCRIPT = """
+import json
+import numpy as np
+from sklearn_specclust.sanet import RobustSpectralHead
+rng = np.random.RandomState(0)
+X = rng.randn(400, 3, 3, 16) + np.repeat(rng.randn(4, 3, 3, 16), 100, axis=0)
+head = RobustSpectralHead(4, random_state=0).fit(X)
+print(json.dumps([head.labels_.tolist(), head.predict(X[::7] + 0.1).tolist()]))
+"""
+
+
+def test_same_labels_with_1_and_4_threads():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = []
+    for threads in (1, 4):
+        env = dict(os.environ, PYTHONPATH=str(root))
+        env.update({v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                               "MKL_NUM_THREADS")})
+        result = subprocess.run([sys.executable, "-W", "ignore", "-c", _THREADS_SCRIPT],
+                                env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        out.append(json.loads(result.stdout))
+    assert out[0] == out[1]
