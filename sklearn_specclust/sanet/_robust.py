@@ -55,6 +55,38 @@ def location_distances(F, G, ind):
     return out
 
 
+def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
+    """k-means on the first ``m`` row-normalised columns of ``U`` for each ``m`` in ``ms``.
+
+    Keeps the partition that agrees best with the others (largest mean
+    normalised mutual information, the "best-of-k" consensus of Strehl &
+    Ghosh), the rule of :class:`SpectralHead`'s ``n_components="auto"``.
+
+    Returns
+    -------
+    m : int
+        The chosen number of columns.
+    kmeans : KMeans
+        Its fitted k-means.
+    scores : dict
+        ``{m: mean NMI with the others}`` (empty for a single ``m``).
+    """
+    fits = {}
+    with reproducible_threads():
+        for m in ms:
+            km = KMeans(n_clusters, n_init=n_init, random_state=random_state)
+            fits[m] = km.fit(normalize(U[:, :m]))
+    scores = {}
+    if len(ms) > 1:
+        for m in ms:
+            scores[m] = float(np.mean([
+                normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
+                for o in ms if o != m
+            ]))
+    best = max(ms, key=lambda m: (scores.get(m, 0.0), -m))
+    return best, fits[best], scores
+
+
 class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator):
     """Spectral clustering of images on a location-wise robust distance.
 
@@ -293,20 +325,9 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
         Wn = sparse.diags(1 / np.sqrt(d)) @ W @ sparse.diags(1 / np.sqrt(d))
         self.eigenvalues_ = np.einsum("ij,ij->j", V, Wn @ V)
         self._E = E
-        fits = {}
-        with reproducible_threads():
-            for m in ms:
-                km = KMeans(self.n_clusters, n_init=self.n_init, random_state=seed)
-                fits[m] = km.fit(normalize(V[:, :m]))
-        self.consensus_scores_ = {}
-        if len(ms) > 1:
-            for m in ms:
-                self.consensus_scores_[m] = float(np.mean([
-                    normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
-                    for o in ms if o != m
-                ]))
-        self.n_components_ = max(ms, key=lambda m: (self.consensus_scores_.get(m, 0.0), -m))
-        self.kmeans_ = fits[self.n_components_]
+        self.n_components_, self.kmeans_, self.consensus_scores_ = consensus_kmeans(
+            V, ms, self.n_clusters, n_init=self.n_init, random_state=seed
+        )
         self.labels_ = self.kmeans_.labels_
         return self
 
