@@ -12,6 +12,7 @@ from ._pooling import AbsMaxPool
 from ._presets import PRESETS as PRESETS
 from ._presets import LayerSpec, Preset
 from ._reduce import PatchPCA
+from ._robust import RobustSpectralHead
 
 __all__ = [
     "AbsMaxPool",
@@ -19,6 +20,7 @@ __all__ = [
     "BlockNormalizer",
     "PatchFeatures",
     "PatchPCA",
+    "RobustSpectralHead",
     "LayerSpec",
     "Preset",
     "SpectralHead",
