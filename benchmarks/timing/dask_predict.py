@@ -6,15 +6,18 @@ stored whole -- shifted copies of the 10,000 MNIST test images
 (:func:`sklearn_specclust.datasets.make_shifted_dask`, up to ``--max-shift``
 pixels each way), generated block by block on the workers from a seed and
 the block index -- through :func:`sklearn_specclust.utils.predict_blocks`
-on a ``LocalCluster`` of 1 and then 2 worker processes with one thread each,
-in one run. Each block's labels are reduced on its worker to a 10 x 10
-contingency table against the source digits, so the result is an accuracy
-over all images, and nothing of size ``n`` is ever gathered.
+on a ``LocalCluster`` of 1 and one of 2 worker processes with one thread
+each, in one run. Both clusters are started first; each configuration's
+images are split into ``--rounds`` rounds and the configurations take turns
+round by round, so that the load of the shared machine, which changes by
+the minute, falls on both. Each block's labels are reduced on its worker
+to a 10 x 10 contingency table against the source digits, so the result is
+an accuracy over all images, and nothing of size ``n`` is ever gathered.
 
-Per configuration: images/s over the whole run and over its last 90 % of
-blocks (after the estimator and the source images reached the workers),
-and every worker's peak resident memory after 10 %, 50 % and 100 % of the
-blocks (flat memory: the same peak after 10 % and 100 %).
+Per configuration: images/s (all rounds, and round by round with the load
+average), and every worker's peak resident memory (``VmHWM``) after its
+first, middle and last round (flat memory: the same peak after the first
+round and after the last).
 
 The predict cost is measured first in this process on one block; a
 configuration whose ``--n`` images would take longer than ``--budget-s``
@@ -38,6 +41,7 @@ Usage::
 """
 
 import argparse
+import os
 import resource
 import time
 import warnings
@@ -94,47 +98,72 @@ def make_model(name, X, seed):
         return model.fit(X)
 
 
-def run_config(model, source, labels, n, chunk, n_workers, seed, max_shift):
-    """Predict ``n`` generated images on ``n_workers`` processes; time, memory, ACC."""
-    import dask
-    from distributed import Client, LocalCluster, as_completed
+def _start(n_workers):
+    from distributed import Client, LocalCluster
 
-    from sklearn_specclust.datasets import make_shifted_dask
+    cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                           protocol="tcp", host="127.0.0.1", dashboard_address=None,
+                           memory_limit="6GiB")
+    return cluster, Client(cluster, set_as_default=False)
+
+
+def run_round(client, model, Xd, yd):
+    """Predict ``Xd`` on ``client``'s workers; rows, seconds and the contingency table."""
+    import dask
+
     from sklearn_specclust.utils import predict_blocks
 
-    Xd, yd = make_shifted_dask(source, labels, n_samples=n, chunk_size=chunk,
-                               max_shift=max_shift, random_state=seed)
-    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      protocol="tcp", host="127.0.0.1", dashboard_address=None,
-                      memory_limit="6GiB") as cluster, Client(cluster) as client:
-        start_rss = client.run(_rss_mib)
-        t0 = time.perf_counter()
-        pred = predict_blocks(model, Xd)
-        tables = [dask.delayed(_contingency)(p, t)
-                  for p, t in zip(pred.to_delayed().ravel(), yd.to_delayed().ravel())]
-        futures = client.compute(tables)
-        n_blocks = len(futures)
-        marks = {max(1, round(f * n_blocks)): f for f in (0.1, 0.5, 1.0)}
-        total = np.zeros((10, 10), dtype=np.int64)
-        peaks, done, t10 = {}, 0, None
-        rows_done = 0
-        for future in as_completed(futures):
-            total += future.result()
-            done += 1
-            rows_done = int(total.sum())
-            if done in marks:
-                peaks[marks[done]] = client.run(_peak_rss_mib)
-                if marks[done] == 0.1:
-                    t10, rows10 = time.perf_counter(), rows_done
-        t_end = time.perf_counter()
-        wall = t_end - t0
-        workers = sorted(peaks[1.0])
-    steady = (rows_done - rows10) / (t_end - t10) if t10 and t_end > t10 else float("nan")
-    return dict(
-        n=rows_done, wall=wall, rate=rows_done / wall, steady=steady, acc=_acc(total),
-        start=[start_rss[w] for w in workers],
-        peaks={f: [peaks[f][w] for w in workers] for f in peaks}, n_blocks=n_blocks,
-    )
+    t0 = time.perf_counter()
+    pred = predict_blocks(model, Xd)
+    tables = [dask.delayed(_contingency)(p, t)
+              for p, t in zip(pred.to_delayed().ravel(), yd.to_delayed().ravel())]
+    total = sum(client.gather(client.compute(tables)))
+    return int(total.sum()), time.perf_counter() - t0, total
+
+
+def run_configs(model, source, labels, sizes, chunk, rounds, seed, max_shift):
+    """Alternate rounds of every configuration, each on its own running cluster.
+
+    ``sizes`` maps a number of workers to its number of images, split into
+    ``rounds`` rounds; round ``r`` of every configuration runs right after
+    round ``r`` of the others, so that a change of the machine's load falls
+    on all of them.
+    """
+    from sklearn_specclust.datasets import make_shifted_dask
+
+    clusters = {w: _start(w) for w in sizes}
+    try:
+        res = {w: dict(n=0, wall=0.0, table=0, rounds=[], peaks=[],
+                       start=clusters[w][1].run(_rss_mib)) for w in sizes}
+        for w, (_, client) in clusters.items():  # untimed: one block per worker
+            Xd, yd = make_shifted_dask(source, labels, n_samples=w * chunk, chunk_size=chunk,
+                                       max_shift=max_shift, random_state=seed + rounds)
+            run_round(client, model, Xd, yd)
+        for r in range(rounds):
+            for w, n in sizes.items():
+                per_round = max(chunk, n // rounds // chunk * chunk)
+                Xd, yd = make_shifted_dask(source, labels, n_samples=per_round,
+                                           chunk_size=chunk, max_shift=max_shift,
+                                           random_state=seed + r)
+                client = clusters[w][1]
+                rows, wall, table = run_round(client, model, Xd, yd)
+                out = res[w]
+                out["n"] += rows
+                out["wall"] += wall
+                out["table"] = out["table"] + table
+                out["rounds"].append((rows / wall, os.getloadavg()[0]))
+                peaks = client.run(_peak_rss_mib)
+                out["peaks"].append([peaks[k] for k in sorted(peaks)])
+                print(w, "workers, round", r, rows, f"{wall:.1f} s", out["peaks"][-1],
+                      flush=True)
+        for out in res.values():
+            out["start"] = [out["start"][k] for k in sorted(out["start"])]
+            out["acc"] = _acc(out["table"])
+        return res
+    finally:
+        for cluster, client in clusters.values():
+            client.close()
+            cluster.close()
 
 
 def _acc(table):
@@ -172,6 +201,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--budget-s", type=float, default=600.0,
                     help="most seconds a configuration may take at the measured rate")
+    ap.add_argument("--rounds", type=int, default=4,
+                    help="rounds per configuration, the configurations taking turns")
     ap.add_argument("--max-shift", type=int, default=2)
     ap.add_argument("--check", type=int, default=2000,
                     help="images compared with one in-memory predict (0: skip)")
@@ -190,6 +221,7 @@ def main(argv=None):
 
     # the source images and the fitted model enter the graph once each (one key)
     warnings.filterwarnings("ignore", message="Sending large graph")
+    warnings.filterwarnings("ignore", message="Port 8787 is already in use")
     report = Report(
         f"Dask predict of generated images: {args.model}, 1 vs 2 workers",
         "2 shared cores, loaded by other jobs; compare the configurations of this run "
@@ -221,36 +253,46 @@ def main(argv=None):
              f"block {'exactly' if exact else 'NOT exactly'}.")
         emit()
 
-    rows = []
-    for n_workers in args.workers:
-        fits = int(rate * n_workers * args.budget_s) // args.chunk * args.chunk
-        n = min(args.n, max(args.chunk, fits))
-        r = run_config(model, source, labels, n, args.chunk, n_workers, args.seed,
-                       args.max_shift)
-        r["workers"], r["asked"] = n_workers, args.n
-        rows.append(r)
-        print(r, flush=True)
-    emit("| workers | images | blocks | wall s | images/s | images/s after 10 % | "
-         "ACC (all images) | worker RSS at start MiB | peak RSS MiB after 10 % / 50 % / 100 % "
-         "of the blocks, per worker |")
-    emit("|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        peaks = "; ".join(" / ".join(f"{r['peaks'][f][w]:.0f}" for f in (0.1, 0.5, 1.0))
-                          for w in range(r["workers"]))
+    sizes = {}
+    for w in args.workers:
+        fits = int(rate * w * args.budget_s) // args.chunk * args.chunk
+        sizes[w] = min(args.n, max(args.chunk * args.rounds, fits))
+    res = run_configs(model, source, labels, sizes, args.chunk, args.rounds, args.seed,
+                      args.max_shift)
+    emit(f"Each configuration runs on its own cluster, started and warmed up (one untimed "
+         f"block per worker: the model and the source images reach every worker) before "
+         f"the first round; its images are split into {args.rounds} rounds, and the configurations take "
+         "turns round by round (so that a change of the machine's load falls on all).")
+    emit()
+    emit("| workers | images | wall s | images/s | ACC (all images) | worker RSS at start MiB "
+         "| peak RSS MiB per worker after the first / middle / last round |")
+    emit("|---|---|---|---|---|---|---|")
+    mid = (args.rounds - 1) // 2
+    for w, r in res.items():
+        peaks = "; ".join(" / ".join(f"{r['peaks'][i][k]:.0f}" for i in (0, mid, -1))
+                          for k in range(w))
         start = "; ".join(f"{v:.0f}" for v in r["start"])
-        note = "" if r["n"] >= r["asked"] else " (budget)"
-        emit(f"| {r['workers']} | {r['n']:,}{note} | {r['n_blocks']} | {r['wall']:.0f} | "
-             f"{r['rate']:.0f} | {r['steady']:.0f} | {r['acc']:.4f} | {start} | {peaks} |")
-    if len(rows) > 1:
-        a, b = rows[0], rows[-1]
+        note = "" if r["n"] >= args.n else " (budget)"
+        emit(f"| {w} | {r['n']:,}{note} | {r['wall']:.0f} | {r['n'] / r['wall']:.0f} | "
+             f"{r['acc']:.4f} | {start} | {peaks} |")
+    emit()
+    emit("By round (images/s, and the machine's 1-minute load average after the round):")
+    emit()
+    emit("| round | " + " | ".join(f"{w} worker{'s' * (w > 1)}" for w in res) + " |")
+    emit("|---|" + "---|" * len(res))
+    for i in range(args.rounds):
+        emit(f"| {i + 1} | " + " | ".join(
+            f"{r['rounds'][i][0]:.0f} (load {r['rounds'][i][1]:.1f})" for r in res.values())
+            + " |")
+    if len(res) > 1:
+        lo, hi = min(res), max(res)
+        a, b = res[lo], res[hi]
+        growth = max(max(np.subtract(r["peaks"][-1], r["peaks"][0])) for r in res.values())
         emit()
-        emit(f"Throughput {b['workers']} workers / {a['workers']} worker: "
-             f"x{b['rate'] / a['rate']:.2f} overall, x{b['steady'] / a['steady']:.2f} "
-             f"after the first 10 % of blocks. Largest growth of a worker's peak memory "
-             "from 10 % to 100 % of the blocks: "
-             f"{max(max(np.subtract(r['peaks'][1.0], r['peaks'][0.1])) for r in rows):.0f} "
-             "MiB.")
-    if any(r["n"] < r["asked"] for r in rows):
+        emit(f"Throughput {hi} workers / {lo} worker: "
+             f"x{(b['n'] / b['wall']) / (a['n'] / a['wall']):.2f}. Largest growth of a "
+             f"worker's peak memory from the first to the last round: {growth:.0f} MiB.")
+    if any(r["n"] < args.n for r in res.values()):
         emit()
         emit("(budget): the asked number of images would have taken longer than the "
              "budget at the measured predict cost; the configuration ran the largest whole "
