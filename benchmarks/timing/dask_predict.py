@@ -261,8 +261,9 @@ def main(argv=None):
                       args.max_shift)
     emit(f"Each configuration runs on its own cluster, started and warmed up (one untimed "
          f"block per worker: the model and the source images reach every worker) before "
-         f"the first round; its images are split into {args.rounds} rounds, and the configurations take "
-         "turns round by round (so that a change of the machine's load falls on all).")
+         f"the first round; its images are split into {args.rounds} rounds, and the "
+         "configurations take turns round by round (so that a change of the machine's "
+         "load falls on all).")
     emit()
     emit("| workers | images | wall s | images/s | ACC (all images) | worker RSS at start MiB "
          "| peak RSS MiB per worker after the first / middle / last round |")

@@ -12,7 +12,7 @@ from ._memory import (
 )
 from ._optional import import_optional, import_torch
 from ._threads import reproducible_threads
-from ._warnings import warn_user
+from ._warnings import renamed_parameter, warn_user
 
 __all__ = [
     "available_memory",
@@ -23,6 +23,7 @@ __all__ = [
     "import_optional",
     "import_torch",
     "predict_blocks",
+    "renamed_parameter",
     "reproducible_threads",
     "rows_within",
     "to_maps",
