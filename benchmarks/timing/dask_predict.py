@@ -15,7 +15,8 @@ to a 10 x 10 contingency table against the source digits, so the result is
 an accuracy over all images, and nothing of size ``n`` is ever gathered.
 
 Per configuration: images/s (all rounds, and round by round with the load
-average), and every worker's peak resident memory (``VmHWM``) after its
+average), the CPU time each worker got (on a shared machine, what limits
+the throughput), and every worker's peak resident memory (``VmHWM``) after its
 first, middle and last round (flat memory: the same peak after the first
 round and after the last).
 
@@ -69,6 +70,12 @@ def _rss_mib():
     import psutil
 
     return psutil.Process().memory_info().rss / 2**20
+
+
+def _cpu_s():
+    """CPU seconds (user + system) the calling process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _contingency(labels, truth):
@@ -139,6 +146,7 @@ def run_configs(model, source, labels, sizes, chunk, rounds, seed, max_shift):
             Xd, yd = make_shifted_dask(source, labels, n_samples=w * chunk, chunk_size=chunk,
                                        max_shift=max_shift, random_state=seed + rounds)
             run_round(client, model, Xd, yd)
+            res[w]["cpu0"] = client.run(_cpu_s)
         for r in range(rounds):
             for w, n in sizes.items():
                 per_round = max(chunk, n // rounds // chunk * chunk)
@@ -153,11 +161,13 @@ def run_configs(model, source, labels, sizes, chunk, rounds, seed, max_shift):
                 out["table"] = out["table"] + table
                 out["rounds"].append((rows / wall, os.getloadavg()[0]))
                 peaks = client.run(_peak_rss_mib)
+                out["cpu"] = client.run(_cpu_s)
                 out["peaks"].append([peaks[k] for k in sorted(peaks)])
                 print(w, "workers, round", r, rows, f"{wall:.1f} s", out["peaks"][-1],
                       flush=True)
         for out in res.values():
             out["start"] = [out["start"][k] for k in sorted(out["start"])]
+            out["cpu"] = [out["cpu"][k] - out["cpu0"][k] for k in sorted(out["cpu"])]
             out["acc"] = _acc(out["table"])
         return res
     finally:
@@ -265,17 +275,19 @@ def main(argv=None):
          "configurations take turns round by round (so that a change of the machine's "
          "load falls on all).")
     emit()
-    emit("| workers | images | wall s | images/s | ACC (all images) | worker RSS at start MiB "
+    emit("| workers | images | wall s | images/s | CPU s per worker (share of the wall time) "
+         "| ACC (all images) | worker RSS at start MiB "
          "| peak RSS MiB per worker after the first / middle / last round |")
-    emit("|---|---|---|---|---|---|---|")
+    emit("|---|---|---|---|---|---|---|---|")
     mid = (args.rounds - 1) // 2
     for w, r in res.items():
         peaks = "; ".join(" / ".join(f"{r['peaks'][i][k]:.0f}" for i in (0, mid, -1))
                           for k in range(w))
         start = "; ".join(f"{v:.0f}" for v in r["start"])
         note = "" if r["n"] >= args.n else " (budget)"
+        cpu = "; ".join(f"{c:.0f} ({c / r['wall']:.0%})" for c in r["cpu"])
         emit(f"| {w} | {r['n']:,}{note} | {r['wall']:.0f} | {r['n'] / r['wall']:.0f} | "
-             f"{r['acc']:.4f} | {start} | {peaks} |")
+             f"{cpu} | {r['acc']:.4f} | {start} | {peaks} |")
     emit()
     emit("By round (images/s, and the machine's 1-minute load average after the round):")
     emit()
