@@ -43,13 +43,13 @@ model = make_sanet(10, random_state=0).fit(X[:300])
 # %%
 # A larger set, made block by block
 # ---------------------------------
-# 12,000 copies of the digits, each shifted by up to one pixel each way
+# 8,000 copies of the digits, each shifted by up to one pixel each way
 # (:func:`~sklearn_specclust.datasets.make_shifted_dask`). Block ``b`` is made
 # from the seed and ``b`` alone, on whichever worker computes it: nothing of
 # this size exists until a block is asked for, and a million images would
 # cost the same memory. Blocks hold whole images (chunked along the sample
 # axis only), which is what ``predict_blocks`` needs.
-X_big, y_big = make_shifted_dask(X, y, n_samples=12_000, chunk_size=3_000,
+X_big, y_big = make_shifted_dask(X, y, n_samples=8_000, chunk_size=2_000,
                                  max_shift=1, random_state=0)
 print(X_big)
 
@@ -79,7 +79,7 @@ with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                            dtype=np.int64)
     with get_task_stream(client) as stream:
         table, first_labels, first_images = da.compute(
-            tables.sum(axis=0), labels[:3000], X_big[:3000])
+            tables.sum(axis=0), labels[:2000], X_big[:2000])
 per_worker = {}
 for task in stream.data:
     if "predict-blocks" in str(task["key"]):
@@ -89,12 +89,12 @@ print("first block, identical to predict in memory:",
       np.array_equal(first_labels, model.predict(first_images)))
 
 # %%
-# The table gives the clustering accuracy over all 12,000 images (clusters
+# The table gives the clustering accuracy over all 8,000 images (clusters
 # matched to digits), with no labels ever gathered in one place.
 rows, cols = linear_sum_assignment(-table)
 print(f"accuracy on the generated images: {table[rows, cols].sum() / table.sum():.3f}")
 print(f"accuracy of the first block in memory: "
-      f"{clustering_accuracy_score(y_big[:3000].compute(), first_labels):.3f}")
+      f"{clustering_accuracy_score(y_big[:2000].compute(), first_labels):.3f}")
 
 fig, axes = plt.subplots(10, 12, figsize=(7, 6))
 for cluster in range(10):

@@ -16,7 +16,9 @@ an accuracy over all images, and nothing of size ``n`` is ever gathered.
 
 Per configuration: images/s (all rounds, and round by round with the load
 average), the CPU time each worker got (on a shared machine, what limits
-the throughput), and every worker's peak resident memory (``VmHWM``) after its
+the throughput; Linux shares the cores between sessions first, so all the
+workers of one benchmark share one session's part of a busy machine), and
+every worker's peak resident memory (``VmHWM``) after its
 first, middle and last round (flat memory: the same peak after the first
 round and after the last).
 
@@ -276,9 +278,9 @@ def main(argv=None):
          "load falls on all).")
     emit()
     emit("| workers | images | wall s | images/s | CPU s per worker (share of the wall time) "
-         "| ACC (all images) | worker RSS at start MiB "
+         "| images per worker CPU s | ACC (all images) | worker RSS at start MiB "
          "| peak RSS MiB per worker after the first / middle / last round |")
-    emit("|---|---|---|---|---|---|---|---|")
+    emit("|---|---|---|---|---|---|---|---|---|")
     mid = (args.rounds - 1) // 2
     for w, r in res.items():
         peaks = "; ".join(" / ".join(f"{r['peaks'][i][k]:.0f}" for i in (0, mid, -1))
@@ -287,7 +289,7 @@ def main(argv=None):
         note = "" if r["n"] >= args.n else " (budget)"
         cpu = "; ".join(f"{c:.0f} ({c / r['wall']:.0%})" for c in r["cpu"])
         emit(f"| {w} | {r['n']:,}{note} | {r['wall']:.0f} | {r['n'] / r['wall']:.0f} | "
-             f"{cpu} | {r['acc']:.4f} | {start} | {peaks} |")
+             f"{cpu} | {r['n'] / sum(r['cpu']):.0f} | {r['acc']:.4f} | {start} | {peaks} |")
     emit()
     emit("By round (images/s, and the machine's 1-minute load average after the round):")
     emit()
