@@ -114,10 +114,10 @@ def predict_blocks(estimator, X, *, method="predict"):
     the first sample of ``X``, which computes that sample (and with it the
     first block of a generated array) once, in the calling process. The
     estimator enters the task graph once, as one Dask key that every task
-    depends on: each worker receives it once, not once per block. Workers
-    run their tasks with one BLAS thread per thread (``dask.distributed``'s
-    default), so a block is processed as it would be in a single-threaded
-    process.
+    depends on: each worker receives it once, not once per block. A
+    ``dask.distributed`` nanny starts its worker processes with one BLAS
+    thread (``OMP_NUM_THREADS=1``, its ``pre-spawn-environ`` default), so a
+    block is processed as in a single-threaded process.
 
     References
     ----------
