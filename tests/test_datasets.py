@@ -630,3 +630,44 @@ def test_gzip_md5_helper(tmp_path):
     (tmp_path / "f").write_bytes(b"hello")
     assert _md5_uncompressed(tmp_path / "f.gz") == hashlib.md5(b"hello").hexdigest()
     assert _md5_uncompressed(tmp_path / "f") == hashlib.md5(b"hello").hexdigest()
+
+
+def test_make_shifted_moves_each_image_by_its_shift():
+    from sklearn_specclust.datasets import load_digits_images, make_shifted
+
+    X, y = load_digits_images(return_X_y=True)
+    out, shifts = make_shifted(X[:50], max_shift=2, random_state=0)
+    assert out.shape == (50, 8, 8) and out.dtype == X.dtype
+    assert shifts.shape == (50, 2) and np.abs(shifts).max() <= 2
+    for img, src, (dy, dx) in zip(out, X[:50], shifts):
+        expected = np.roll(src, (dy, dx), axis=(0, 1))
+        if dy > 0:
+            expected[:dy] = 0
+        elif dy < 0:
+            expected[dy:] = 0
+        if dx > 0:
+            expected[:, :dx] = 0
+        elif dx < 0:
+            expected[:, dx:] = 0
+        np.testing.assert_array_equal(img, expected)
+    # drawing copies keeps each image with its label; channels travel along
+    rgb = np.repeat(X[..., None], 3, axis=3)
+    big, labels, _ = make_shifted(rgb, y, n_samples=3000, max_shift=0, random_state=1)
+    assert big.shape == (3000, 8, 8, 3)
+    source = {img.tobytes(): label for img, label in zip(rgb, y)}
+    assert all(source[img.tobytes()] == label for img, label in zip(big, labels))
+    np.testing.assert_array_equal(make_shifted(X, random_state=2)[0],
+                                  make_shifted(X, random_state=2)[0])
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(max_shift=8), "moves 8x8 images out of their frame"),
+    (dict(max_shift=-1), "non-negative integer"),
+    (dict(n_samples=0), "positive integer"),
+    (dict(y=np.zeros(3)), "50 images but y has 3 labels"),
+])
+def test_make_shifted_refuses(kwargs, match):
+    from sklearn_specclust.datasets import load_digits_images, make_shifted
+
+    with pytest.raises(ValueError, match=match):
+        make_shifted(load_digits_images(return_X_y=True)[0][:50], **kwargs)

@@ -1,9 +1,10 @@
 """Image data sets: MNIST, Fashion-MNIST, digits, the user's files, and the
-rotated and occluded variants used by the papers."""
+rotated, occluded and shifted variants used by the papers."""
 
 from ._idx import read_idx, write_idx
 from ._images import load_digits_images, load_images
 from ._mnist import default_cache_dir, load_fashion_mnist, load_mnist
+from ._shifted import make_shifted, make_shifted_dask
 from ._transforms import make_occluded, make_rotated
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "load_mnist",
     "make_occluded",
     "make_rotated",
+    "make_shifted",
+    "make_shifted_dask",
     "read_idx",
     "write_idx",
 ]

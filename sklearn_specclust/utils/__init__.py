@@ -1,5 +1,7 @@
-"""Utilities shared by the estimators: maps, memory planning, lazy imports, threads."""
+"""Utilities shared by the estimators: maps, memory planning, lazy imports, threads,
+Dask blocks."""
 
+from ._dask import predict_blocks
 from ._maps import from_maps, to_maps, validate_maps
 from ._memory import (
     available_memory,
@@ -20,6 +22,7 @@ __all__ = [
     "from_maps",
     "import_optional",
     "import_torch",
+    "predict_blocks",
     "renamed_parameter",
     "reproducible_threads",
     "rows_within",

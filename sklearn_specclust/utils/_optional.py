@@ -5,8 +5,8 @@ import importlib
 _EXTRAS = {
     "torch": "torch",
     "matplotlib": "doc",
-    "dask": "test",
-    "distributed": "test",
+    "dask": "dask",
+    "distributed": "dask",
 }
 
 
