@@ -77,11 +77,11 @@ off = [()]
 n_clusters = [9, 10, 11]
 grid = [
     {"embed__n_neighbors": [(5,), (10,), (20,), (40,)],
-     "embed__eps_scales": off, "embed__sigmas": off, "cluster__n_clusters": n_clusters},
+     "embed__eps_scales": off, "embed__gaussian_scales": off, "cluster__n_clusters": n_clusters},
     {"embed__n_neighbors": off, "embed__eps_scales": [(0.5,), (1.0,), (2.0,)],
-     "embed__sigmas": off, "cluster__n_clusters": n_clusters},
+     "embed__gaussian_scales": off, "cluster__n_clusters": n_clusters},
     {"embed__n_neighbors": off, "embed__eps_scales": off,
-     "embed__sigmas": [(0.1,), (1.0,), ("self-tuning",)],
+     "embed__gaussian_scales": [(0.1,), (1.0,), ("self-tuning",)],
      "cluster__n_clusters": n_clusters},
 ]
 
@@ -89,7 +89,7 @@ grid = [
 def describe(params):
     """Short name of a candidate: its one non-empty affinity parameter."""
     for key, family in [("embed__n_neighbors", "kNN k="), ("embed__eps_scales", "eps x"),
-                        ("embed__sigmas", "sigma=")]:
+                        ("embed__gaussian_scales", "sigma=")]:
         if params[key]:
             return f"{family}{params[key][0]}"
 

@@ -43,7 +43,7 @@ net = make_sanet(
     preset="wang2020-mnist",
     random_state=0,
     layer1__eps_scales=(1.0,),
-    layer1__sigmas=("self-tuning", 0.1),
+    layer1__gaussian_scales=("self-tuning", 0.1),
     layer1__max_nodes=3000,
     layer2__max_nodes=2000,
 )

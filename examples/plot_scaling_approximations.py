@@ -67,7 +67,7 @@ X = images[:2000].reshape(2000, -1) / 255.0
 y = digits[:2000]
 os.environ["SPECCLUST_MAX_MEMORY"] = "20M"
 try:
-    SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), sigmas=("self-tuning",),
+    SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), gaussian_scales=("self-tuning",),
                           dense_solver="exact", n_components=10).fit(X)
 except MemoryError as exc:
     print("MemoryError:", exc)
@@ -82,8 +82,8 @@ finally:
 # against the digits. The kNN layers with ``max_nodes`` build their graph on a
 # random sample of the images and embed the others through it.
 warnings.filterwarnings("ignore", category=UserWarning)  # graph-joining notes
-gaussian = dict(n_neighbors=(), eps_scales=(), sigmas=("self-tuning",))
-knn = dict(n_neighbors=(10,), eps_scales=(), sigmas=())
+gaussian = dict(n_neighbors=(), eps_scales=(), gaussian_scales=("self-tuning",))
+knn = dict(n_neighbors=(10,), eps_scales=(), gaussian_scales=())
 candidates = {
     "Gaussian, exact": dict(gaussian, dense_solver="exact"),
     "Gaussian, Nystrom p=100": dict(gaussian, dense_solver="nystrom", n_landmarks=100),

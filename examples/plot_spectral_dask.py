@@ -22,7 +22,7 @@ X, y = load_digits(return_X_y=True)
 X = X[:600] / 16.0
 y = y[:600]
 layer = SpectralAnalysisLayer(
-    n_neighbors=(9, 17), eps_scales=(1.0,), sigmas=(0.1, "self-tuning"),
+    n_neighbors=(9, 17), eps_scales=(1.0,), gaussian_scales=(0.1, "self-tuning"),
     n_components=2, drop_first=True, n_jobs=-1, random_state=0,
 )
 

@@ -16,6 +16,7 @@ from .datasets import *  # noqa: F401,F403
 from .inr import *  # noqa: F401,F403
 from .metrics import *  # noqa: F401,F403
 from .sanet import *  # noqa: F401,F403
+from .sanet import PatchExtractor as PatchExtractor  # deprecated name of PatchFeatures
 from .spectral import *  # noqa: F401,F403
 
 __version__ = "0.1.0.dev0"

@@ -75,7 +75,7 @@ def test_self_tuning_embedding_matches_reference(seed):
     deg = A.sum(1)
     M = A / np.sqrt(np.outer(deg, deg))
     vals, vecs = linalg.eigh(M)
-    sc = SelfTuningSpectralClustering(n_clusters=k, n_neighbors=K, random_state=0).fit(X)
+    sc = SelfTuningSpectralClustering(n_clusters=k, scale_neighbor=K, random_state=0).fit(X)
     np.testing.assert_allclose(sc.local_scale_, sigma, rtol=1e-10)
     np.testing.assert_allclose(sc.eigenvalues_, vals[::-1][:k], rtol=1e-8)
     assert _subspace_distance(sc.embedding_, vecs[:, -k:]) < 1e-6
@@ -240,11 +240,11 @@ def test_wrong_number_of_features_at_predict(make):
 @pytest.mark.parametrize("affinity", ["dense", "knn"])
 def test_self_tuning_k_at_least_n(affinity):
     X = np.random.RandomState(0).rand(7, 2)
-    with pytest.raises(ValueError, match="n_neighbors=7 must be smaller than n_samples=7"):
+    with pytest.raises(ValueError, match="scale_neighbor=7 must be smaller than n_samples=7"):
         SelfTuningSpectralClustering(n_clusters=2, affinity=affinity).fit(X)
     # graph_neighbors >= n is clipped to the n - 1 other samples.
     est = SelfTuningSpectralClustering(
-        n_clusters=2, n_neighbors=3, affinity=affinity, graph_neighbors=50
+        n_clusters=2, scale_neighbor=3, affinity=affinity, graph_neighbors=50
     ).fit(X)
     assert est.labels_.shape == (7,)
 
@@ -335,7 +335,7 @@ def test_landmark_duplicates_and_far_points(seed):
     "params, match",
     [
         (dict(affinity="full"), "affinity"),
-        (dict(n_neighbors=0), "n_neighbors"),
+        (dict(scale_neighbor=0), "scale_neighbor"),
         (dict(n_clusters=0), "n_clusters"),
     ],
 )
@@ -373,3 +373,12 @@ def test_self_tuning_arpack_finds_repeated_eigenvalue(monkeypatch, seed):
     np.testing.assert_allclose(arpack.eigenvalues_, lapack.eigenvalues_, rtol=1e-8)
     assert _subspace_distance(arpack.embedding_, lapack.embedding_) < 1e-6
     assert adjusted_rand_score(y, arpack.labels_) == pytest.approx(1.0)
+
+
+def test_self_tuning_n_neighbors_renamed_scale_neighbor():
+    X = np.random.RandomState(0).rand(30, 2)
+    new = SelfTuningSpectralClustering(2, scale_neighbor=4, random_state=0).fit(X)
+    with pytest.warns(FutureWarning, match="'n_neighbors' was renamed 'scale_neighbor'"):
+        old = SelfTuningSpectralClustering(2, n_neighbors=4, random_state=0).fit(X)
+    np.testing.assert_array_equal(old.labels_, new.labels_)
+    np.testing.assert_array_equal(old.local_scale_, new.local_scale_)

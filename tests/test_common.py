@@ -22,9 +22,9 @@ HAVE_TORCH = importlib.util.find_spec("torch") is not None
 # Parameters that keep check_estimator fast (its data sets have 15-50 samples).
 FAST_PARAMS = {
     # 2-D rows are 1x1 maps: pad to 3x3 so patches and mean removal do real work
-    "PatchExtractor": dict(patch_size=3, padding=1, remove_mean=True),
+    "PatchFeatures": dict(patch_size=3, padding=1, remove_mean=True),
     "SpectralAnalysisLayer": dict(
-        n_neighbors=(5,), eps_scales=(1.0,), sigmas=("self-tuning",), n_components=2
+        n_neighbors=(5,), eps_scales=(1.0,), gaussian_scales=("self-tuning",), n_components=2
     ),
     "RotInvINREncoder": dict(
         latent_dim=2, hidden=(8,), hyper_hidden=(8,), fn_hidden=(8,), n_fourier=4, max_epochs=2

@@ -17,7 +17,7 @@ def test_dask_backend_gives_the_sequential_result():
     from distributed import Client, LocalCluster, get_task_stream
 
     X, _ = make_blobs(150, centers=3, n_features=4, cluster_std=3.0, random_state=0)
-    params = dict(n_neighbors=(5, 9), eps_scales=(1.0,), sigmas=(0.5, "self-tuning"),
+    params = dict(n_neighbors=(5, 9), eps_scales=(1.0,), gaussian_scales=(0.5, "self-tuning"),
                   n_components=3, random_state=0)
     expected = SpectralAnalysisLayer(**params).fit_transform(X)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,

@@ -73,7 +73,7 @@ def test_layer_output_does_not_depend_on_n_jobs():
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
     X = np.random.RandomState(0).rand(36000, 6).astype(np.float32)
-    params = dict(n_neighbors=(5,), eps_scales=(2.0,), sigmas=(0.1,), n_components=3,
+    params = dict(n_neighbors=(5,), eps_scales=(2.0,), gaussian_scales=(0.1,), n_components=3,
                   dense_solver="nystrom", n_landmarks=200, random_state=0)
     out = [SpectralAnalysisLayer(**params, n_jobs=n_jobs).fit_transform(X) for n_jobs in (1, 2)]
     assert out[0].shape == (36000, 9)

@@ -245,8 +245,8 @@ def test_n_clusters_fixed_sets_no_curve(blobs):
     est = SelfTuningSpectralClustering(4, random_state=0).fit(X)
     assert est.n_clusters_ == 4 and not hasattr(est, "n_clusters_scores_")
     with pytest.raises(ValueError, match="at least 3 samples"):
-        SelfTuningSpectralClustering("auto", n_neighbors=1).fit(X[:2])
-    with pytest.raises(ValueError, match="each half needs more than n_neighbors=7"):
+        SelfTuningSpectralClustering("auto", scale_neighbor=1).fit(X[:2])
+    with pytest.raises(ValueError, match="each half needs more than scale_neighbor=7"):
         SelfTuningSpectralClustering("auto").fit(X[:14])
     with pytest.raises(ValueError, match="each half needs at least n_neighbors=5"):
         LandmarkSpectralClustering("auto").fit(X[:9])
@@ -262,8 +262,8 @@ def test_doctests_run():
 
 
 @parametrize_with_checks([
-    SelfTuningSpectralClustering("auto", n_neighbors=2, max_n_clusters=4, n_init=2),
-    SelfTuningSpectralClustering("auto", affinity="knn", n_neighbors=2,
+    SelfTuningSpectralClustering("auto", scale_neighbor=2, max_n_clusters=4, n_init=2),
+    SelfTuningSpectralClustering("auto", affinity="knn", scale_neighbor=2,
                                  max_n_clusters=4, n_init=2),
     LandmarkSpectralClustering("auto", max_n_clusters=4, n_landmarks=20, n_init=2),
 ])

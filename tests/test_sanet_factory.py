@@ -18,11 +18,11 @@ from sklearn_specclust.sanet._presets import DEPRECATED_PRESETS
 PAPER_SMALL = dict(
     layer1__n_neighbors=(5,),
     layer1__eps_scales=(1.0,),
-    layer1__sigmas=("self-tuning",),
+    layer1__gaussian_scales=("self-tuning",),
     layer1__n_components=8,
     layer1__max_nodes=600,
     layer2__n_neighbors=(5,),
-    layer2__sigmas=(),
+    layer2__gaussian_scales=(),
     layer2__n_components=8,
     layer2__max_nodes=300,
 )
@@ -174,7 +174,7 @@ def test_wang2020_mnist_preset_steps_and_params():
     assert p["patches1__remove_mean"] and p["patches1__image_shape"] == (28, 28)
     assert p["layer1__n_neighbors"] == (9, 17)
     assert p["layer1__eps_scales"] == (0.5, 1.0, 2.0)
-    assert p["layer1__sigmas"] == ("self-tuning", 0.1, 0.01)
+    assert p["layer1__gaussian_scales"] == ("self-tuning", 0.1, 0.01)
     assert p["layer1__n_components"] == 64 and p["layer2__n_components"] == 16
     assert (p["pool__pool_size"], p["pool__stride"], p["pool__padding"]) == (3, 1, "same")
     assert p["code__n_bits"] == 8 and p["code__block_size"] == "auto"

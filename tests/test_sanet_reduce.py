@@ -84,8 +84,8 @@ def test_pickle_round_trip(rng):
 def test_mnist_preset_reduce2_slot():
     # 30 random 28x28 "images" run through the faithful preset with PatchPCA
     X = np.random.RandomState(0).rand(30, 28, 28).astype(np.float32)
-    small = dict(layer1__n_neighbors=(5,), layer1__eps_scales=(), layer1__sigmas=(),
-                 layer1__n_components=8, layer2__n_neighbors=(5,), layer2__sigmas=(),
+    small = dict(layer1__n_neighbors=(5,), layer1__eps_scales=(), layer1__gaussian_scales=(),
+                 layer1__n_components=8, layer2__n_neighbors=(5,), layer2__gaussian_scales=(),
                  layer2__n_components=8)
     net = make_sanet(3, preset="wang2020-mnist", random_state=0,
                      reduce2=PatchPCA(16, random_state=0), **small)

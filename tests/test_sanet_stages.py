@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklearn_specclust.sanet import AbsMaxPool, BitCoder, PatchExtractor, SignBinarizer
+from sklearn_specclust.sanet import AbsMaxPool, BitCoder, PatchFeatures, SignBinarizer
 
 
 # --------------------------------------------------------------------- patches
 def test_patches_by_hand():
     X = np.arange(16, dtype=float).reshape(1, 4, 4)
-    P = PatchExtractor(2, step=2).fit_transform(X)
+    P = PatchFeatures(2, step=2).fit_transform(X)
     assert P.shape == (1, 2, 2, 4)
     assert_array_equal(P[0, 0, 0], [0, 1, 4, 5])
     assert_array_equal(P[0, 1, 1], [10, 11, 14, 15])
@@ -20,18 +20,18 @@ def test_patches_by_hand():
 
 def test_patches_padding_and_mean():
     X = np.ones((1, 2, 2))
-    P = PatchExtractor(3, step=1, padding=1).fit_transform(X)
+    P = PatchFeatures(3, step=1, padding=1).fit_transform(X)
     assert P.shape == (1, 2, 2, 9)
     # top-left patch: zero row, zero column, then the 2x2 ones in the corner
     assert_array_equal(P[0, 0, 0], [0, 0, 0, 0, 1, 1, 0, 1, 1])
-    Pm = PatchExtractor(3, padding=1, remove_mean=True).fit_transform(X)
+    Pm = PatchFeatures(3, padding=1, remove_mean=True).fit_transform(X)
     assert_allclose(Pm[0, 0, 0], np.array([0, 0, 0, 0, 1, 1, 0, 1, 1]) - 4 / 9)
     assert_allclose(Pm.sum(axis=-1), 0, atol=1e-12)
 
 
 def test_patches_channels_order():
     X = np.arange(2 * 3 * 3 * 2, dtype=float).reshape(2, 3, 3, 2)
-    P = PatchExtractor((2, 1)).fit_transform(X)
+    P = PatchFeatures((2, 1)).fit_transform(X)
     assert P.shape == (2, 2, 3, 4)
     # (row, col, channel) order: pixel (0,0) both channels, then pixel (1,0)
     assert_array_equal(P[1, 0, 0], [X[1, 0, 0, 0], X[1, 0, 0, 1], X[1, 1, 0, 0], X[1, 1, 0, 1]])
@@ -39,11 +39,11 @@ def test_patches_channels_order():
 
 def test_patches_mnist_geometry_three_layouts(rng):
     imgs = rng.rand(3, 28, 28)
-    a = PatchExtractor(11, step=5, padding=4).fit_transform(imgs)
-    b = PatchExtractor(11, step=5, padding=4).fit_transform(imgs[..., None])
-    pe = PatchExtractor(11, step=5, padding=4, image_shape=(28, 28))
+    a = PatchFeatures(11, step=5, padding=4).fit_transform(imgs)
+    b = PatchFeatures(11, step=5, padding=4).fit_transform(imgs[..., None])
+    pe = PatchFeatures(11, step=5, padding=4, image_shape=(28, 28))
     c = pe.fit_transform(imgs.reshape(3, -1))
-    d = PatchExtractor(11, step=5, padding=4, image_shape=(28, 28), output="maps")
+    d = PatchFeatures(11, step=5, padding=4, image_shape=(28, 28), output="maps")
     d = d.fit_transform(imgs.reshape(3, -1))
     assert a.shape == (3, 6, 6, 121)
     assert_array_equal(a, b)
@@ -55,33 +55,33 @@ def test_patches_mnist_geometry_three_layouts(rng):
 def test_patches_uint8_becomes_float32_and_input_untouched():
     X = (np.arange(2 * 5 * 5) % 256).astype(np.uint8).reshape(2, 5, 5)
     X0 = X.copy()
-    P = PatchExtractor(3, remove_mean=True).fit_transform(X)
+    P = PatchFeatures(3, remove_mean=True).fit_transform(X)
     assert P.dtype == np.float32
     assert_array_equal(X, X0)
     Xf = X.astype(np.float64)
     Xf0 = Xf.copy()
     # 1x1 patches with step 1 could be a view of the input: must not be modified
-    PatchExtractor(1, remove_mean=True).fit_transform(Xf[..., None])
+    PatchFeatures(1, remove_mean=True).fit_transform(Xf[..., None])
     assert_array_equal(Xf, Xf0)
 
 
 def test_patches_errors():
     with pytest.raises(ValueError, match="larger than the padded image"):
-        PatchExtractor(11).fit(np.zeros((2, 5, 5)))
+        PatchFeatures(11).fit(np.zeros((2, 5, 5)))
     with pytest.raises(ValueError, match="give image_shape"):
-        PatchExtractor(3).fit(np.zeros((2, 9)))
-    pe = PatchExtractor(3).fit(np.zeros((2, 8, 8)))
+        PatchFeatures(3).fit(np.zeros((2, 9)))
+    pe = PatchFeatures(3).fit(np.zeros((2, 8, 8)))
     with pytest.raises(ValueError, match=r"9 features|fitted on maps"):
         pe.transform(np.zeros((2, 9, 9)))
     with pytest.raises(ValueError, match="image_shape"):
-        PatchExtractor(3, image_shape=(5, 5)).fit(np.zeros((2, 24)))
+        PatchFeatures(3, image_shape=(5, 5)).fit(np.zeros((2, 24)))
     with pytest.raises(ValueError, match="NaN"):
-        PatchExtractor(3).fit(np.full((2, 8, 8), np.nan))
+        PatchFeatures(3).fit(np.full((2, 8, 8), np.nan))
 
 
 def test_patches_refuse_output_that_will_not_fit(monkeypatch):
     X = np.zeros((50, 28, 28), dtype=np.float32)
-    pe = PatchExtractor(11, step=1, padding=0).fit(X[:2])  # 18x18x121 floats per image
+    pe = PatchFeatures(11, step=1, padding=0).fit(X[:2])  # 18x18x121 floats per image
     monkeypatch.setenv("SPECCLUST_MAX_MEMORY", "1M")
     with pytest.raises(MemoryError, match=r"patch maps of 50 images.*batches"):
         pe.transform(X)
@@ -179,7 +179,7 @@ def test_bit_coder_maps(rng):
 # ------------------------------------------------------------ all stages: pickle
 @pytest.mark.parametrize(
     "est",
-    [PatchExtractor(3, padding=1, remove_mean=True), AbsMaxPool(2), SignBinarizer(),
+    [PatchFeatures(3, padding=1, remove_mean=True), AbsMaxPool(2), SignBinarizer(),
      BitCoder(n_bits=3)],
 )
 def test_pickle_roundtrip(est, rng):
@@ -187,3 +187,15 @@ def test_pickle_roundtrip(est, rng):
     est.fit(X)
     again = pickle.loads(pickle.dumps(est))
     assert_array_equal(est.transform(X), again.transform(X))
+
+
+def test_patch_extractor_renamed_patch_features():
+    import sklearn_specclust
+    from sklearn_specclust.sanet import PatchExtractor
+
+    X = np.random.RandomState(0).rand(4, 8, 8)
+    with pytest.warns(FutureWarning, match="PatchExtractor was renamed PatchFeatures"):
+        old = PatchExtractor(3, padding=1).fit_transform(X)
+    np.testing.assert_array_equal(old, PatchFeatures(3, padding=1).fit_transform(X))
+    assert sklearn_specclust.PatchExtractor is PatchExtractor
+    assert "PatchExtractor" not in sklearn_specclust.__all__

@@ -7,7 +7,7 @@ from sklearn.datasets import make_blobs
 
 from sklearn_specclust.spectral import SpectralAnalysisLayer, spectral_analysis
 
-SMALL = dict(n_neighbors=(5, 9), eps_scales=(1.0,), sigmas=(0.1, "self-tuning"),
+SMALL = dict(n_neighbors=(5, 9), eps_scales=(1.0,), gaussian_scales=(0.1, "self-tuning"),
              n_components=3)
 
 
@@ -67,7 +67,7 @@ def test_training_nodes_get_their_eigenvectors_for_complete_dense_graph():
     # for a dense graph the extension row of a fitted node is its graph row,
     # so transform returns the fitted eigenvectors exactly (scaled by sqrt(n)).
     X, _ = _blobs(60)
-    layer = SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), sigmas=(0.5,),
+    layer = SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), gaussian_scales=(0.5,),
                                   n_components=4, dense_solver="exact",
                                   random_state=0).fit(X)
     U = layer._procs[0].U * np.sqrt(len(X))
@@ -78,9 +78,9 @@ def test_blobs_are_separated_and_held_out_points_land_with_neighbours():
     X, y = _blobs(300, std=2.0)
     Xtr, ytr, Xte, yte = X[:200], y[:200], X[200:], y[200:]
     for params in (
-        dict(n_neighbors=10, eps_scales=(), sigmas=()),
-        dict(n_neighbors=(), eps_scales=(1.0,), sigmas=()),
-        dict(n_neighbors=(), eps_scales=(), sigmas=("self-tuning",)),
+        dict(n_neighbors=10, eps_scales=(), gaussian_scales=()),
+        dict(n_neighbors=(), eps_scales=(1.0,), gaussian_scales=()),
+        dict(n_neighbors=(), eps_scales=(), gaussian_scales=("self-tuning",)),
     ):
         layer = SpectralAnalysisLayer(**params, n_components=3, random_state=0)
         Etr = layer.fit_transform(Xtr)
@@ -106,7 +106,7 @@ def test_spectral_analysis_function():
 def test_node_sampling_and_duplicates(rng):
     X = rng.rand(40, 6, 6, 2).astype(np.float32)
     X[:, :2] = 0  # blank rows: many identical nodes
-    layer = SpectralAnalysisLayer(n_neighbors=7, eps_scales=(), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=7, eps_scales=(), gaussian_scales=(),
                                   n_components=3, max_nodes=500, random_state=0)
     out = layer.fit_transform(X)
     assert layer.n_nodes_seen_ == 40 * 36
@@ -137,7 +137,8 @@ def test_transform_other_map_shape_refused(rng):
 
 def test_more_components_than_nodes_gives_zero_columns_with_a_warning():
     X, _ = _blobs(20)
-    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(1.0,), sigmas=("self-tuning",),
+    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(1.0,),
+                                  gaussian_scales=("self-tuning",),
                                   n_components=30, random_state=0)
     with pytest.warns(UserWarning, match="n_components=30 is more than the 20"):
         Z = layer.fit_transform(X)
@@ -160,7 +161,7 @@ def test_one_sample_and_identical_rows_refused():
 
 def test_no_procedure_refused():
     with pytest.raises(ValueError, match="all empty"):
-        SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), sigmas=()).fit(np.eye(5))
+        SpectralAnalysisLayer(n_neighbors=(), eps_scales=(), gaussian_scales=()).fit(np.eye(5))
 
 
 @pytest.mark.parametrize(
@@ -168,7 +169,7 @@ def test_no_procedure_refused():
     [
         (dict(n_neighbors=(5, 0)), "integers >= 1"),
         (dict(eps_scales=(1.0, -2.0)), "finite numbers > 0"),
-        (dict(sigmas=("selftuning",)), "allowed strings"),
+        (dict(gaussian_scales=("selftuning",)), "allowed strings"),
         (dict(laplacians=("sym", "lap")), "'sym' or 'rw'"),
     ],
 )
@@ -180,7 +181,7 @@ def test_bad_tuple_values(params, match):
 
 def test_k_larger_than_nodes_is_clipped_with_warning():
     X, _ = _blobs(15)
-    layer = SpectralAnalysisLayer(n_neighbors=40, eps_scales=(), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=40, eps_scales=(), gaussian_scales=(),
                                   n_components=2, random_state=0)
     with pytest.warns(UserWarning, match="n_neighbors=40 is more than the 15"):
         out = layer.fit_transform(X)
@@ -190,7 +191,7 @@ def test_k_larger_than_nodes_is_clipped_with_warning():
 
 def test_disconnected_graph_warns_and_connects_or_raises():
     X, _ = make_blobs(60, centers=[[0, 0], [100, 100]], cluster_std=0.5, random_state=0)
-    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(), gaussian_scales=(),
                                   n_components=3, random_state=0)
     with pytest.warns(UserWarning, match="2 connected components"):
         layer.fit(X)
@@ -225,7 +226,7 @@ def test_every_procedure_returns_n_components_columns():
     X = (rng.rand(300, 64) > 0.8).astype(np.float32)
     for sigma in (0.01, 0.001):
         layer = SpectralAnalysisLayer(
-            n_neighbors=(), eps_scales=(), sigmas=(sigma,), n_components=10, random_state=0
+            n_neighbors=(), eps_scales=(), gaussian_scales=(sigma,), n_components=10, random_state=0
         )
         Z = layer.fit_transform(X)
         assert Z.shape == (300, 10)
@@ -246,7 +247,7 @@ def test_memory_of_a_tiny_fit_is_bounded_by_the_data():
     import tracemalloc
 
     X = np.random.RandomState(0).rand(50, 4096).astype(np.float32)
-    layer = SpectralAnalysisLayer(sigmas=(0.1,), n_components=2, random_state=0)
+    layer = SpectralAnalysisLayer(gaussian_scales=(0.1,), n_components=2, random_state=0)
     tracemalloc.start()
     try:
         with warnings.catch_warnings():
@@ -263,7 +264,7 @@ def test_pickle_stores_each_array_once():
     # the nodes, the index's cells and the landmarks were each saved again.
     X = np.random.RandomState(0).rand(6000, 40).astype(np.float32)
     layer = SpectralAnalysisLayer(
-        n_neighbors=(5,), eps_scales=(), sigmas=(0.1, 1.0), n_components=4,
+        n_neighbors=(5,), eps_scales=(), gaussian_scales=(0.1, 1.0), n_components=4,
         dense_solver="nystrom", n_landmarks=500, random_state=0,
     ).fit(X)
     assert layer.procedures_[0]["neighbors"] == "ivf"
@@ -281,7 +282,7 @@ def test_pickle_stores_each_array_once():
 def test_disconnection_warns_once_at_the_callers_line_only_when_actionable():
     X, _ = make_blobs(60, centers=[[0, 0], [100, 100]], cluster_std=0.5, random_state=0)
     # kNN (k=5) and kNN (k=7) both fall apart: one warning for the fit, at this file
-    layer = SpectralAnalysisLayer(n_neighbors=(5, 7), eps_scales=(), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=(5, 7), eps_scales=(), gaussian_scales=(),
                                   n_components=3, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -292,7 +293,7 @@ def test_disconnection_warns_once_at_the_callers_line_only_when_actionable():
     # eps = 0.5 x the longest MST edge cuts that edge on any data: reported in
     # procedures_, not warned about
     X, _ = _blobs()
-    layer = SpectralAnalysisLayer(n_neighbors=(), eps_scales=(0.5,), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=(), eps_scales=(0.5,), gaussian_scales=(),
                                   n_components=3, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -307,7 +308,7 @@ def test_results_do_not_depend_on_the_scale_of_the_data():
     import tracemalloc
 
     X = np.abs(_blobs(60)[0]) + 1.0
-    params = dict(n_neighbors=(5,), eps_scales=(1.0,), sigmas=(0.1, "self-tuning"),
+    params = dict(n_neighbors=(5,), eps_scales=(1.0,), gaussian_scales=(0.1, "self-tuning"),
                   n_components=4, random_state=0)
     ref = SpectralAnalysisLayer(**params).fit_transform(X)
     for factor in (2.0**60, 2.0**-140):
@@ -326,3 +327,12 @@ def test_results_do_not_depend_on_the_scale_of_the_data():
         # the same graphs as the unscaled data, up to rounding of the distances
         assert layer.procedures_[0]["n_edges"] == SpectralAnalysisLayer(**params).fit(
             X).procedures_[0]["n_edges"]
+
+
+def test_sigmas_renamed_gaussian_scales():
+    X = np.random.RandomState(0).rand(40, 3)
+    kw = dict(n_neighbors=(), eps_scales=(), n_components=3, random_state=0)
+    new = SpectralAnalysisLayer(gaussian_scales=(0.1, "self-tuning"), **kw).fit_transform(X)
+    with pytest.warns(FutureWarning, match="'sigmas' was renamed 'gaussian_scales'"):
+        old = SpectralAnalysisLayer(sigmas=(0.1, "self-tuning"), **kw).fit_transform(X)
+    np.testing.assert_array_equal(old, new)

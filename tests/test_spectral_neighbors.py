@@ -110,13 +110,13 @@ def test_index_deterministic_and_pickles(clouds):
 @pytest.mark.parametrize("algorithm", ["pca", "ivf"])
 def test_layer_approximate_transform_agrees_with_fit_transform(clouds, algorithm):
     X = clouds[:600]
-    layer = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(2.0,), sigmas=(),
+    layer = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(2.0,), gaussian_scales=(),
                                   n_components=4, neighbors_algorithm=algorithm,
                                   random_state=0)
     a = layer.fit_transform(X)
     np.testing.assert_allclose(layer.transform(X), a, atol=1e-5)
     assert {p["neighbors"] for p in layer.procedures_} == {algorithm}
-    exact = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(2.0,), sigmas=(),
+    exact = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(2.0,), gaussian_scales=(),
                                   n_components=4, neighbors_algorithm="brute",
                                   random_state=0).fit_transform(X)
     # same graphs up to a few missed neighbours: the kNN blocks agree
@@ -129,7 +129,7 @@ def test_layer_approximate_transform_agrees_with_fit_transform(clouds, algorithm
 
 
 def test_auto_picks_ivf_above_threshold(clouds, monkeypatch):
-    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(), sigmas=(), n_components=2,
+    layer = SpectralAnalysisLayer(n_neighbors=5, eps_scales=(), gaussian_scales=(), n_components=2,
                                   random_state=0)
     assert layer.fit(clouds[:300]).procedures_[0]["neighbors"] == "brute"
     monkeypatch.setattr(_layer, "AUTO_BRUTE_MAX", 200)
@@ -159,7 +159,7 @@ def test_lanczos_float32_matches_float64(monkeypatch):
 
 def test_transform_in_threads_matches_sequential(clouds):
     X = clouds
-    params = dict(n_neighbors=10, eps_scales=(), sigmas=("self-tuning",), n_components=3,
+    params = dict(n_neighbors=10, eps_scales=(), gaussian_scales=("self-tuning",), n_components=3,
                   neighbors_algorithm="ivf", dense_solver="nystrom", n_landmarks=100,
                   random_state=0)
     layer = SpectralAnalysisLayer(**params).fit(X)

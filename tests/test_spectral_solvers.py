@@ -83,8 +83,8 @@ def _reference_graph(X, family, param, gamma=None):
 
 
 def _layer_vectors(X, family, param, lap, **solver):
-    params = dict(n_neighbors=(), eps_scales=(), sigmas=())
-    key = {"knn": "n_neighbors", "eps": "eps_scales", "gaussian": "sigmas"}[family]
+    params = dict(n_neighbors=(), eps_scales=(), gaussian_scales=())
+    key = {"knn": "n_neighbors", "eps": "eps_scales", "gaussian": "gaussian_scales"}[family]
     params[key] = (param,)
     layer = SpectralAnalysisLayer(
         **params, laplacians=lap, n_components=K, eps_max_neighbors=len(X),
@@ -130,7 +130,7 @@ def test_dense_procedures_match_dense_eigh(blobs, param, lap, solver):
     # eigenvalue (mu 0.924 vs 0.777): the stochastic solver needs more steps
     steps = 1000 if param == "self-tuning" else 200
     layer = SpectralAnalysisLayer(
-        n_neighbors=(), eps_scales=(), sigmas=(param,), laplacians=lap,
+        n_neighbors=(), eps_scales=(), gaussian_scales=(param,), laplacians=lap,
         n_components=K, dense_solver=solver, n_landmarks=120,
         minibatch_steps=steps, random_state=0,
     ).fit(blobs)
@@ -152,7 +152,7 @@ def test_dense_procedures_match_dense_eigh(blobs, param, lap, solver):
 
 @pytest.mark.parametrize("param", [0.5, "self-tuning"])
 def test_nystrom_with_every_node_as_landmark_is_exact(blobs, param):
-    kw = dict(n_neighbors=(), eps_scales=(), sigmas=(param,), n_components=K,
+    kw = dict(n_neighbors=(), eps_scales=(), gaussian_scales=(param,), n_components=K,
               random_state=0)
     exact = SpectralAnalysisLayer(**kw, dense_solver="exact").fit(blobs)
     nys = SpectralAnalysisLayer(**kw, dense_solver="nystrom",

@@ -89,7 +89,8 @@ def baselines():
     for c in (10, 15, 20):
         # the make_sanet(head="spectral") head on raw pixels
         out[f"spectral head on pixels, {c} eigenvectors"] = lambda c=c: make_pipeline(
-            SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), sigmas=(), n_components=c,
+            SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), gaussian_scales=(),
+                                  n_components=c,
                                   max_nodes=None, random_state=0),
             Normalizer(), KMeans(10, n_init=10, random_state=0))
     out["SC-ST (engine, kNN self-tuning)"] = lambda: SelfTuningSpectralClustering(

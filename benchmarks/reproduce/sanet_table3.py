@@ -41,7 +41,8 @@ from sklearn_specclust.sanet import make_sanet
 
 SETTINGS = {
     "S1 paper": {},
-    "S2 kNN only": dict(layer1__eps_scales=(), layer1__sigmas=(), layer2__sigmas=()),
+    "S2 kNN only": dict(layer1__eps_scales=(), layer1__gaussian_scales=(),
+                        layer2__gaussian_scales=()),
     "S3 fewer eigenvectors": dict(layer1__n_components=16, layer2__n_components=8),
 }
 

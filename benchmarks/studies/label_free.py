@@ -61,11 +61,11 @@ COLUMNS = CRITERIA + ["modularity_logn", "sklearn_default"]
 REFIT = {"stability", "stability_modularity", "stability_balance"}
 OFF = ()
 AFFINITIES = (
-    [(f"kNN k={k}", {"n_neighbors": (k,), "eps_scales": OFF, "sigmas": OFF})
+    [(f"kNN k={k}", {"n_neighbors": (k,), "eps_scales": OFF, "gaussian_scales": OFF})
      for k in (5, 10, 20, 50)]
-    + [(f"eps {e:.1f} x MST", {"n_neighbors": OFF, "eps_scales": (e,), "sigmas": OFF})
+    + [(f"eps {e:.1f} x MST", {"n_neighbors": OFF, "eps_scales": (e,), "gaussian_scales": OFF})
        for e in (0.5, 1.0, 2.0)]
-    + [(f"sigma={s}", {"n_neighbors": OFF, "eps_scales": OFF, "sigmas": (s,)})
+    + [(f"sigma={s}", {"n_neighbors": OFF, "eps_scales": OFF, "gaussian_scales": (s,)})
        for s in ("self-tuning", 0.1, 1.0)]
 )
 

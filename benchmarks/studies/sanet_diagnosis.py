@@ -49,14 +49,14 @@ from sklearn_specclust.sanet._pooling import abs_max_pool
 from sklearn_specclust.spectral import SpectralAnalysisLayer
 
 PROCEDURES = {
-    "kNN k=9": dict(n_neighbors=(9,), eps_scales=(), sigmas=()),
-    "kNN k=17": dict(n_neighbors=(17,), eps_scales=(), sigmas=()),
-    "eps 0.5": dict(n_neighbors=(), eps_scales=(0.5,), sigmas=()),
-    "eps 1": dict(n_neighbors=(), eps_scales=(1.0,), sigmas=()),
-    "eps 2": dict(n_neighbors=(), eps_scales=(2.0,), sigmas=()),
-    "self-tuning": dict(n_neighbors=(), eps_scales=(), sigmas=("self-tuning",)),
-    "sigma 0.1": dict(n_neighbors=(), eps_scales=(), sigmas=(0.1,)),
-    "sigma 0.01": dict(n_neighbors=(), eps_scales=(), sigmas=(0.01,)),
+    "kNN k=9": dict(n_neighbors=(9,), eps_scales=(), gaussian_scales=()),
+    "kNN k=17": dict(n_neighbors=(17,), eps_scales=(), gaussian_scales=()),
+    "eps 0.5": dict(n_neighbors=(), eps_scales=(0.5,), gaussian_scales=()),
+    "eps 1": dict(n_neighbors=(), eps_scales=(1.0,), gaussian_scales=()),
+    "eps 2": dict(n_neighbors=(), eps_scales=(2.0,), gaussian_scales=()),
+    "self-tuning": dict(n_neighbors=(), eps_scales=(), gaussian_scales=("self-tuning",)),
+    "sigma 0.1": dict(n_neighbors=(), eps_scales=(), gaussian_scales=(0.1,)),
+    "sigma 0.01": dict(n_neighbors=(), eps_scales=(), gaussian_scales=(0.01,)),
 }
 
 
@@ -94,7 +94,8 @@ class Diagnosis:
         return accuracy(self.y, KMeans(10, n_init=10, random_state=0).fit_predict(F))
 
     def head(self, F):
-        emb = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), sigmas=(), n_components=10,
+        emb = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), gaussian_scales=(),
+                                    n_components=10,
                                     max_nodes=None, random_state=0).fit_transform(F)
         return self.km(normalize(emb))
 

@@ -31,27 +31,27 @@ from sklearn.preprocessing import Normalizer
 from benchmarks._common import print_and_save
 from sklearn_specclust.datasets import load_fashion_mnist
 from sklearn_specclust.metrics import clustering_accuracy_score
-from sklearn_specclust.sanet import AbsMaxPool, BlockNormalizer, PatchExtractor
+from sklearn_specclust.sanet import AbsMaxPool, BlockNormalizer, PatchFeatures
 from sklearn_specclust.spectral import SpectralAnalysisLayer
 
 SEED = 0
 
 
 def knn_layer(k=(9,), n_components=64):
-    return SpectralAnalysisLayer(n_neighbors=k, eps_scales=(), sigmas=(),
+    return SpectralAnalysisLayer(n_neighbors=k, eps_scales=(), gaussian_scales=(),
                                  n_components=n_components, random_state=SEED)
 
 
-PAPER_L2 = dict(n_neighbors=(9, 17), eps_scales=(), sigmas=("self-tuning", 0.1),
+PAPER_L2 = dict(n_neighbors=(9, 17), eps_scales=(), gaussian_scales=("self-tuning", 0.1),
                 laplacians=("sym",), n_components=8)
 
 FIRST = {
-    "L1": lambda: [PatchExtractor(11, step=2, padding=4, remove_mean=True, output="maps"),
+    "L1": lambda: [PatchFeatures(11, step=2, padding=4, remove_mean=True, output="maps"),
                    knn_layer(), BlockNormalizer(block_size=64)],
     "L1-paper-procs": lambda: [
-        PatchExtractor(11, step=2, padding=4, remove_mean=True, output="maps"),
+        PatchFeatures(11, step=2, padding=4, remove_mean=True, output="maps"),
         SpectralAnalysisLayer(n_neighbors=(9, 17, 21), eps_scales=(0.5, 1.0, 2.0),
-                              sigmas=("self-tuning", 0.1), laplacians=("sym", "rw"),
+                              gaussian_scales=("self-tuning", 0.1), laplacians=("sym", "rw"),
                               n_components=16, random_state=SEED),
         BlockNormalizer(block_size=16)],
 }
@@ -63,45 +63,45 @@ VARIANTS = [
     ("d1, paper's 16 procedures x 16: pool 5x5/4", "L1-paper-procs",
      lambda: [AbsMaxPool(5, stride=4, padding="valid")]),
     ("d2a: 5x5/2 patches, kNN 9 x 64, norm, pool 3x3/2", "L1", lambda: [
-        PatchExtractor(5, step=2), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(5, step=2), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(3, stride=2, padding="valid")]),
     ("d2a without norm2", "L1", lambda: [
-        PatchExtractor(5, step=2), knn_layer(), AbsMaxPool(3, stride=2, padding="valid")]),
+        PatchFeatures(5, step=2), knn_layer(), AbsMaxPool(3, stride=2, padding="valid")]),
     ("d2a with the paper's layer-2 procedures (kNN 9, 17, self-tuning, 0.1; x8), norm", "L1",
-     lambda: [PatchExtractor(5, step=2), SpectralAnalysisLayer(random_state=SEED, **PAPER_L2),
+     lambda: [PatchFeatures(5, step=2), SpectralAnalysisLayer(random_state=SEED, **PAPER_L2),
               BlockNormalizer(block_size=8), AbsMaxPool(3, stride=2, padding="valid")]),
     ("d2b: pool 3x3/2, 3x3/1 patches, kNN 9 x 64, norm, pool 2x2/2", "L1", lambda: [
-        AbsMaxPool(3, stride=2, padding="valid"), PatchExtractor(3, step=1), knn_layer(),
+        AbsMaxPool(3, stride=2, padding="valid"), PatchFeatures(3, step=1), knn_layer(),
         BlockNormalizer(block_size=64), AbsMaxPool(2, stride=2, padding="valid")]),
     ("d2c: 3x3/1 patches pad 1, kNN 9 x 64, norm, pool 5x5/4", "L1", lambda: [
-        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(5, stride=4, padding="valid")]),
     ("d3: d2a + 3x3/1 patches pad 1, kNN 9 x 64, norm, pool 3x3/2", "L1", lambda: [
-        PatchExtractor(5, step=2), knn_layer(), BlockNormalizer(block_size=64),
-        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(5, step=2), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(3, stride=2, padding="valid")]),
     # second round, after the rows above: deeper and wider versions of d2b
     ("d2b, final pool 2x2/1 (3x3x64)", "L1", lambda: _d2b()[:-1] + [
         AbsMaxPool(2, stride=1, padding="valid")]),
     ("d2b, layer 2 with 32 eigenvectors", "L1", lambda: [
-        AbsMaxPool(3, stride=2, padding="valid"), PatchExtractor(3, step=1),
+        AbsMaxPool(3, stride=2, padding="valid"), PatchFeatures(3, step=1),
         knn_layer(n_components=32), BlockNormalizer(block_size=32),
         AbsMaxPool(2, stride=2, padding="valid")]),
     ("d3b: d2b + 3x3/1 patches pad 1, kNN 9 x 64, norm, pool 2x2/2", "L1", lambda: _d2b()[:-1] + [
-        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(2, stride=2, padding="valid")]),
     ("d3c: d2b + pool 2x2/1, 2x2/1 patches, kNN 9 x 64, norm (2x2x64)", "L1",
      lambda: _d2b()[:-1] + [
-         AbsMaxPool(2, stride=1, padding="valid"), PatchExtractor(2, step=1), knn_layer(),
+         AbsMaxPool(2, stride=1, padding="valid"), PatchFeatures(2, step=1), knn_layer(),
          BlockNormalizer(block_size=64)]),
     ("d3b, final pool 2x2/1 (3x3x64)", "L1", lambda: _d2b()[:-1] + [
-        PatchExtractor(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
+        PatchFeatures(3, step=1, padding=1), knn_layer(), BlockNormalizer(block_size=64),
         AbsMaxPool(2, stride=1, padding="valid")]),
 ]
 
 
 def _d2b():
-    return [AbsMaxPool(3, stride=2, padding="valid"), PatchExtractor(3, step=1), knn_layer(),
+    return [AbsMaxPool(3, stride=2, padding="valid"), PatchFeatures(3, step=1), knn_layer(),
             BlockNormalizer(block_size=64), AbsMaxPool(2, stride=2, padding="valid")]
 
 
@@ -109,7 +109,7 @@ def heads(F, y):
     F = F.reshape(len(F), -1)
     km = KMeans(10, n_init=10, random_state=SEED).fit_predict(F)
     sp = make_pipeline(
-        SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), sigmas=(), n_components=15,
+        SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), gaussian_scales=(), n_components=15,
                               max_nodes=None, random_state=SEED),
         Normalizer(), KMeans(10, n_init=10, random_state=SEED)).fit_predict(F)
     return clustering_accuracy_score(y, km), clustering_accuracy_score(y, sp)

@@ -31,7 +31,7 @@ def km(F, y, seed=0):
 
 
 def spectral_head(F, y, k=10, seed=0):
-    emb = SpectralAnalysisLayer(n_neighbors=k, eps_scales=(), sigmas=(), n_components=10,
+    emb = SpectralAnalysisLayer(n_neighbors=k, eps_scales=(), gaussian_scales=(), n_components=10,
                                 max_nodes=None, random_state=seed).fit_transform(F)
     return km(normalize(emb), y, seed)
 

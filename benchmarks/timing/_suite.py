@@ -45,10 +45,11 @@ CASES = (
      dict(affinity="nearest_neighbors", n_neighbors=10, eigen_solver="amg")),
     ("eps = 1 x MST edge, L_rw, Lanczos",
      dict(n_neighbors=(), eps_scales=(1.0,), sparse_solver="lanczos"), None),
-    ("Gaussian, self-tuning scales, exact", dict(n_neighbors=(), sigmas=("self-tuning",),
+    ("Gaussian, self-tuning scales, exact", dict(n_neighbors=(), gaussian_scales=("self-tuning",),
                                                 dense_solver="exact"), None),
     ("Gaussian, self-tuning scales, Nystrom (500 landmarks)",
-     dict(n_neighbors=(), sigmas=("self-tuning",), dense_solver="nystrom", n_landmarks=500),
+     dict(n_neighbors=(), gaussian_scales=("self-tuning",), dense_solver="nystrom",
+          n_landmarks=500),
      None),
 )
 
@@ -71,7 +72,7 @@ def _images(data, n):
 def _layer(params, seed):
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
-    base = dict(n_neighbors=(), eps_scales=(), sigmas=(), laplacians="rw",
+    base = dict(n_neighbors=(), eps_scales=(), gaussian_scales=(), laplacians="rw",
                 n_components=10, drop_first=True, max_nodes=None, random_state=seed)
     return SpectralAnalysisLayer(**{**base, **params})
 

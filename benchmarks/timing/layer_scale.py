@@ -1,7 +1,7 @@
 """SA-Net's first spectral layer at MNIST scale: time and peak memory vs images.
 
 SA-Net's MNIST network turns every 28x28 image into 6x6 patches of 11x11
-pixels (``PatchExtractor(11, step=5, padding=4, remove_mean=True)``), so its
+pixels (``PatchFeatures(11, step=5, padding=4, remove_mean=True)``), so its
 first ``SpectralAnalysisLayer`` sees 36 nodes of 121 dimensions per image:
 2.5 million nodes for all 70,000 images. The layer has the paper's MNIST
 layer-1 procedures (kNN k=9, 17; eps x0.5, x1, x2 of the MST's longest edge;
@@ -41,19 +41,19 @@ def _rss_mib():
 def job(n_images, max_nodes, batch, neighbors):
     """Patches, fit and transform of the MNIST layer 1 on ``n_images`` images."""
     warnings.simplefilter("ignore")
-    from sklearn_specclust.sanet import PatchExtractor
+    from sklearn_specclust.sanet import PatchFeatures
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
     X, _ = load("mnist", "all")
     X = np.ascontiguousarray(X[:n_images], dtype=np.float32) / 255.0
     t0 = time.perf_counter()
-    maps = PatchExtractor(11, step=5, padding=4, remove_mean=True,
+    maps = PatchFeatures(11, step=5, padding=4, remove_mean=True,
                           image_shape=(28, 28), output="maps").fit_transform(X)
     maps = maps.astype(np.float32, copy=False)
     t_patch = time.perf_counter() - t0
     layer = SpectralAnalysisLayer(
         n_neighbors=(9, 17), eps_scales=(0.5, 1.0, 2.0),
-        sigmas=("self-tuning", 0.1, 0.01), n_components=64,
+        gaussian_scales=("self-tuning", 0.1, 0.01), n_components=64,
         max_nodes=max_nodes, neighbors_algorithm=neighbors, random_state=0,
     )
     t0 = time.perf_counter()

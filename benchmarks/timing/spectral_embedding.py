@@ -55,7 +55,7 @@ def _ours(max_nodes, neighbors="brute"):
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
     return SpectralAnalysisLayer(
-        n_neighbors=10, eps_scales=(), sigmas=(), laplacians="rw",
+        n_neighbors=10, eps_scales=(), gaussian_scales=(), laplacians="rw",
         drop_first=True, n_components=10, sparse_solver="lanczos",
         max_nodes=max_nodes, neighbors_algorithm=neighbors, random_state=0,
     )

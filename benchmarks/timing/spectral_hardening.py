@@ -4,7 +4,7 @@ One run prints, for the code it is run in:
 
 * the peak traced memory (``tracemalloc``) of ``make_sanet(2, preset="mnist")
   .fit_predict`` on 3 MNIST test images and of
-  ``SpectralAnalysisLayer(sigmas=(0.1,), n_components=16)`` on 50 random
+  ``SpectralAnalysisLayer(gaussian_scales=(0.1,), n_components=16)`` on 50 random
   rows of 4096 features;
 * the pickle size of ``make_sanet(10, preset="mnist")`` (layer 1 on 20,000
   sampled nodes) fitted on 400 MNIST test images;
@@ -53,9 +53,9 @@ def main(argv=None):
     _, mib = _peak(lambda: make_sanet(2, **paper).fit_predict(X[:3]))
     print(f"| make_sanet(2, preset='wang2020-mnist').fit_predict(3 images) peak | {mib:.1f} MiB |")
     R = np.random.RandomState(0).rand(50, 4096).astype(np.float32)
-    layer = SpectralAnalysisLayer(sigmas=(0.1,), n_components=16, random_state=0)
+    layer = SpectralAnalysisLayer(gaussian_scales=(0.1,), n_components=16, random_state=0)
     _, mib = _peak(lambda: layer.fit_transform(R))
-    print(f"| SpectralAnalysisLayer(sigmas=(0.1,)) on 50 x 4096 peak | {mib:.1f} MiB |")
+    print(f"| SpectralAnalysisLayer(gaussian_scales=(0.1,)) on 50 x 4096 peak | {mib:.1f} MiB |")
     pipe = make_sanet(10, **paper).set_params(layer1__max_nodes=20000)
     pipe.fit(X[:400])
     print(f"| pickle of make_sanet(10, 'wang2020-mnist') fitted on 400 images | "

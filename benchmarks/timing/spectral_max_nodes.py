@@ -1,6 +1,6 @@
 """The layer's default node budget on 60k MNIST rows, against scikit-learn.
 
-``SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), sigmas=(),
+``SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), gaussian_scales=(),
 n_components=10)`` then ``KMeans(10)`` on the 60,000 MNIST training images
 (pixels / 255): the default ``max_nodes="auto"`` (every node the memory
 planner allows), the former default ``max_nodes=20000`` (sampled nodes and
@@ -47,7 +47,7 @@ def main(argv=None):
     report.emit("| method | max_nodes_ | fit_transform s | k-means ACC |")
     report.emit("|---|---|---|---|")
     for max_nodes in ("auto", 20000):
-        layer = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), sigmas=(),
+        layer = SpectralAnalysisLayer(n_neighbors=10, eps_scales=(), gaussian_scales=(),
                                       n_components=10, max_nodes=max_nodes, random_state=0)
         t0 = time.perf_counter()
         with warnings.catch_warnings():

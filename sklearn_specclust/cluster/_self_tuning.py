@@ -10,10 +10,10 @@ from sklearn.base import _fit_context
 from sklearn.metrics import euclidean_distances
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from ..utils import check_memory, dense_bytes
+from ..utils import check_memory, dense_bytes, renamed_parameter
 from ..utils._fitted import completes_fit
 from ._base import BaseSpectralClustering
 from ._common import (
@@ -29,14 +29,14 @@ _DENSE_EIGH_MAX = 500
 _PREDICT_BLOCK_BYTES = 64 * 2**20
 
 
-def _local_scales(sorted_neighbor_dist, n_neighbors):
+def _local_scales(sorted_neighbor_dist, k):
     """sigma_i = distance to the K-th neighbour; zero scales get the smallest positive."""
-    sigma = np.asarray(sorted_neighbor_dist[:, n_neighbors - 1], dtype=np.float64)
+    sigma = np.asarray(sorted_neighbor_dist[:, k - 1], dtype=np.float64)
     positive = sigma > 0
     if not positive.any():
         raise ValueError(
-            "Every sample has at least n_neighbors exact duplicates, so every "
-            "local scale is zero. Remove the duplicates or raise n_neighbors."
+            "Every sample has at least k exact duplicates, so every "
+            "local scale is zero. Remove the duplicates or raise k."
         )
     if not positive.all():
         sigma = np.where(positive, sigma, sigma[positive].min())
@@ -47,7 +47,7 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
     """Self-tuning spectral clustering (SC-ST) with local scaling.
 
     Each sample gets its own scale ``sigma_i``, the distance to its
-    ``n_neighbors``-th nearest neighbour, and the affinity of two samples is
+    ``scale_neighbor``-th nearest neighbour, and the affinity of two samples is
     ``exp(-d(x_i, x_j)^2 / (sigma_i sigma_j))`` (Zelnik-Manor & Perona). The
     affinity is normalised as in Ng, Jordan & Weiss (``D^-1/2 A D^-1/2``), its
     ``n_clusters`` leading eigenvectors are stacked, each row is scaled to unit
@@ -66,9 +66,10 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         the kNN graph of ``X``. ``n_clusters_`` and ``n_clusters_scores_``
         say which and why. The paper's choice of the number of groups by
         eigenvector rotation is not implemented.
-    n_neighbors : int, default=7
+    scale_neighbor : int, default=7
         ``K`` of the paper: the local scale of a sample is the distance to its
-        ``K``-th nearest neighbour. Must be smaller than ``n_samples``.
+        ``K``-th nearest neighbour. Must be smaller than ``n_samples``. (The
+        graph's degree with ``affinity="knn"`` is ``graph_neighbors``.)
     affinity : {"dense", "knn"}, default="dense"
         ``"dense"`` builds the fully connected ``n_samples x n_samples``
         affinity of the paper; its memory is planned first and a matrix that
@@ -86,6 +87,9 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         ``n_samples - 1``); ignored otherwise.
     random_state : int, RandomState instance or None, default=None
         Seeds the eigensolver's starting vector and k-means.
+    n_neighbors : "deprecated"
+        The former name of ``scale_neighbor``; a value given here is used with
+        a ``FutureWarning``. Removed in 0.3.
 
     Attributes
     ----------
@@ -128,7 +132,7 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
     counts), so a few borderline samples may get another label than
     ``labels_``.
 
-    Samples with ``n_neighbors`` or more exact duplicates would have a zero
+    Samples with ``scale_neighbor`` or more exact duplicates would have a zero
     local scale; they get the smallest positive scale of the data instead.
     The dense affinity is always connected; a ``"knn"`` graph with more
     connected components than ``n_clusters`` is refused.
@@ -165,7 +169,9 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
 
     _parameter_constraints: dict = {
         **BaseSpectralClustering._parameter_constraints,
-        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "scale_neighbor": [Interval(Integral, 1, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left"),
+                        Hidden(StrOptions({"deprecated"}))],
         "affinity": [StrOptions({"dense", "knn"})],
         "graph_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
@@ -174,14 +180,16 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         self,
         n_clusters=8,
         *,
-        n_neighbors=7,
+        scale_neighbor=7,
         affinity="dense",
         graph_neighbors=15,
         n_init=10,
         max_n_clusters=20,
         random_state=None,
+        n_neighbors="deprecated",
     ):
         self.n_clusters = n_clusters
+        self.scale_neighbor = scale_neighbor
         self.n_neighbors = n_neighbors
         self.affinity = affinity
         self.graph_neighbors = graph_neighbors
@@ -211,6 +219,7 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
         )
         X = np.asarray(X, dtype=np.float64)
         n = X.shape[0]
+        self._scale_neighbor = renamed_parameter(self, "n_neighbors", "scale_neighbor")
         self._check_sizes(n)
         rng = check_random_state(self.random_state)
         affinity, sigma = self._affinity(X)
@@ -221,7 +230,7 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
             raise ValueError(
                 f"Samples {isolated[:10].tolist()} have zero affinity to every "
                 "other sample (their Gaussian weights underflow). Remove these "
-                "outliers or raise n_neighbors."
+                "outliers or raise scale_neighbor."
             )
         inv_sqrt = 1.0 / np.sqrt(degree)
         if sparse.issparse(affinity):
@@ -251,18 +260,18 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
     def _check_sizes(self, n):
         """Refuse neighbour and cluster counts the ``n`` samples cannot serve."""
         check_n_clusters(self.n_clusters, n, self)
-        if self.n_neighbors >= n:
+        if self._scale_neighbor >= n:
             raise ValueError(
-                f"n_neighbors={self.n_neighbors} must be smaller than "
+                f"scale_neighbor={self._scale_neighbor} must be smaller than "
                 f"n_samples={n}: the local scale of a sample is the distance to "
-                "its n_neighbors-th nearest neighbour. Lower n_neighbors or pass "
+                "its scale_neighbor-th nearest neighbour. Lower scale_neighbor or pass "
                 "more samples."
             )
-        if self.n_clusters == "auto" and self.n_neighbors >= n // 2:
+        if self.n_clusters == "auto" and self._scale_neighbor >= n // 2:
             raise ValueError(
                 f"n_clusters='auto' fits clones on two halves of the {n} samples, "
-                f"and each half needs more than n_neighbors={self.n_neighbors} "
-                "samples. Lower n_neighbors, pass more samples or give n_clusters."
+                f"and each half needs more than scale_neighbor={self._scale_neighbor} "
+                "samples. Lower scale_neighbor, pass more samples or give n_clusters."
             )
 
     def _affinity(self, X):
@@ -282,21 +291,21 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
             affinity = euclidean_distances(X, squared=True)
             np.maximum(affinity, 0.0, out=affinity)
             sorted_d = np.sqrt(
-                np.partition(affinity, self.n_neighbors, axis=1)[
-                    :, : self.n_neighbors + 1
+                np.partition(affinity, self._scale_neighbor, axis=1)[
+                    :, : self._scale_neighbor + 1
                 ]
             )
             sorted_d.sort(axis=1)
             # Column 0 is the sample itself (distance 0).
-            sigma = _local_scales(sorted_d[:, 1:], self.n_neighbors)
+            sigma = _local_scales(sorted_d[:, 1:], self._scale_neighbor)
             affinity /= -np.outer(sigma, sigma)
             np.exp(affinity, out=affinity)
             np.fill_diagonal(affinity, 0.0)
         else:
-            k_graph = min(max(self.graph_neighbors, self.n_neighbors), n - 1)
+            k_graph = min(max(self.graph_neighbors, self._scale_neighbor), n - 1)
             nn = NearestNeighbors(n_neighbors=k_graph).fit(X)
             dist, ind = nn.kneighbors()  # excludes each sample itself
-            sigma = _local_scales(dist, self.n_neighbors)
+            sigma = _local_scales(dist, self._scale_neighbor)
             k_edges = min(self.graph_neighbors, n - 1)
             dist, ind = dist[:, :k_edges], ind[:, :k_edges]
             weights = np.exp(-(dist**2) / (sigma[:, None] * sigma[ind]))
@@ -348,18 +357,18 @@ class SelfTuningSpectralClustering(BaseSpectralClustering):
                 d2 = euclidean_distances(X[block], train, squared=True)
                 np.maximum(d2, 0.0, out=d2)
                 kth = np.sqrt(
-                    np.partition(d2, self.n_neighbors - 1, axis=1)[
-                        :, self.n_neighbors - 1
+                    np.partition(d2, self._scale_neighbor - 1, axis=1)[
+                        :, self._scale_neighbor - 1
                     ]
                 )
                 sigma = np.where(kth > 0, kth, self.local_scale_.min())
                 a = _stable_exp(d2 / np.outer(sigma, self.local_scale_))
                 out[block] = self._combine(a, a.sum(axis=1), scaled_vectors, None)
         else:
-            k = max(self._k_graph, self.n_neighbors)
+            k = max(self._k_graph, self._scale_neighbor)
             nn = NearestNeighbors(n_neighbors=k).fit(train)
             dist, ind = nn.kneighbors(X)
-            kth = dist[:, self.n_neighbors - 1]
+            kth = dist[:, self._scale_neighbor - 1]
             sigma = np.where(kth > 0, kth, self.local_scale_.min())
             dist, ind = dist[:, : self._k_graph], ind[:, : self._k_graph]
             a = _stable_exp(dist**2 / (sigma[:, None] * self.local_scale_[ind]))

@@ -5,7 +5,8 @@ from ._coding import BitCoder
 from ._factory import make_sanet
 from ._head import SpectralHead
 from ._normalize import BlockNormalizer
-from ._patches import PatchExtractor
+from ._patches import PatchExtractor as PatchExtractor  # deprecated name
+from ._patches import PatchFeatures
 from ._pipeline import SANetPipeline as SANetPipeline
 from ._pooling import AbsMaxPool
 from ._presets import PRESETS as PRESETS
@@ -16,7 +17,7 @@ __all__ = [
     "AbsMaxPool",
     "BitCoder",
     "BlockNormalizer",
-    "PatchExtractor",
+    "PatchFeatures",
     "PatchPCA",
     "LayerSpec",
     "Preset",

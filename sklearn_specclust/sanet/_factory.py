@@ -12,7 +12,7 @@ from ._binarize import SignBinarizer
 from ._coding import BitCoder
 from ._head import SpectralHead
 from ._normalize import BlockNormalizer
-from ._patches import PatchExtractor
+from ._patches import PatchFeatures
 from ._pipeline import SANetPipeline
 from ._pooling import AbsMaxPool
 from ._presets import DEFAULT_PRESET, DEPRECATED_PRESETS, PRESETS
@@ -76,7 +76,7 @@ def _network_steps(spec, layers, random_state):
         if layer.pool_before is not None:
             steps.append((f"pool{d - 1}", _pool_step(layer.pool_before)))
         first = dict(image_shape=spec.image_shape, output="maps") if d == 1 else {}
-        steps.append((f"patches{d}", PatchExtractor(
+        steps.append((f"patches{d}", PatchFeatures(
             layer.patch_size, step=layer.step, padding=layer.padding,
             remove_mean=layer.remove_mean, **first,
         )))
@@ -204,7 +204,7 @@ def make_sanet(
 
     See Also
     --------
-    SANetPipeline, PatchExtractor, sklearn_specclust.spectral.SpectralAnalysisLayer
+    SANetPipeline, PatchFeatures, sklearn_specclust.spectral.SpectralAnalysisLayer
 
     Notes
     -----

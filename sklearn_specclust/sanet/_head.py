@@ -158,7 +158,7 @@ class SpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEst
         k = min(self.n_neighbors, n - 1)
         ms = _candidates(n_clusters, self.n_components, n)
         self.embedding_ = SpectralAnalysisLayer(
-            n_neighbors=(k,), eps_scales=(), sigmas=(), n_components=max(ms),
+            n_neighbors=(k,), eps_scales=(), gaussian_scales=(), n_components=max(ms),
             max_nodes=None, random_state=self.random_state,
         )
         U = self.embedding_.fit_transform(X)

@@ -4,6 +4,7 @@ from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import check_memory, dense_bytes, validate_maps
@@ -110,8 +111,8 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False):
     return patches
 
 
-class PatchExtractor(MapTransformer):
-    """Dense patches of images or feature maps, one row per image kept.
+class PatchFeatures(MapTransformer):
+    """Dense patches of images or feature maps as features, one row per image kept.
 
     Every output location holds the flattened patch around it, so the output
     is a patch map ``(n_samples, out_height, out_width, ph * pw * channels)``
@@ -176,12 +177,12 @@ class PatchExtractor(MapTransformer):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_specclust.sanet import PatchExtractor
+    >>> from sklearn_specclust.sanet import PatchFeatures
     >>> X = np.arange(2 * 28 * 28, dtype=float).reshape(2, 28, 28)
-    >>> pe = PatchExtractor(11, step=5, padding=4, remove_mean=True)
+    >>> pe = PatchFeatures(11, step=5, padding=4, remove_mean=True)
     >>> pe.fit_transform(X).shape
     (2, 6, 6, 121)
-    >>> PatchExtractor(11, step=5, padding=4, image_shape=(28, 28)).fit_transform(
+    >>> PatchFeatures(11, step=5, padding=4, image_shape=(28, 28)).fit_transform(
     ...     X.reshape(2, -1)).shape
     (2, 4356)
     """
@@ -299,3 +300,12 @@ class PatchExtractor(MapTransformer):
             remove_mean=self.remove_mean,
         )
         return patches
+
+
+@deprecated(
+    "PatchExtractor was renamed PatchFeatures in 0.1 and will be removed in 0.3: "
+    "scikit-learn's PatchExtractor has the opposite contract (its patches become "
+    "samples). Use PatchFeatures, which has the same parameters."
+)
+class PatchExtractor(PatchFeatures):
+    """Deprecated name of :class:`PatchFeatures` (same parameters and output)."""

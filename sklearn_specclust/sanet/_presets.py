@@ -7,7 +7,7 @@ head -- and where it comes from. :func:`make_sanet` turns a preset into a
 ``PRESETS``, not a branch of code.
 
 ``"auto"`` geometry is resolved in ``fit`` from the images seen there (see
-:class:`PatchExtractor` and :class:`AbsMaxPool`), so one preset serves 8x8 and
+:class:`PatchFeatures` and :class:`AbsMaxPool`), so one preset serves 8x8 and
 64x64 images alike.
 """
 
@@ -22,9 +22,9 @@ class LayerSpec:
     ----------
     procedures : dict
         Parameters of :class:`~sklearn_specclust.spectral.SpectralAnalysisLayer`
-        (``n_neighbors``, ``eps_scales``, ``sigmas``, ``n_components`` ...).
+        (``n_neighbors``, ``eps_scales``, ``gaussian_scales``, ``n_components`` ...).
     patch_size, step, padding : int or "auto"
-        Geometry of the :class:`PatchExtractor` before the layer.
+        Geometry of the :class:`PatchFeatures` before the layer.
     remove_mean : bool
         Remove each patch's mean (the first layer of the paper's networks).
     pool_before : tuple or None
@@ -65,7 +65,7 @@ class Preset:
     max_depth : int or None
         Largest allowed depth; ``None`` repeats ``layers[-1]`` for any depth.
     image_shape : tuple or "auto"
-        How 2-D rows are read as images by the first :class:`PatchExtractor`.
+        How 2-D rows are read as images by the first :class:`PatchFeatures`.
     pool : tuple or "auto" or None
         Abs-max pooling after the last layer: ``(pool_size, stride,
         padding)``, ``"auto"`` (a 3x3 grid of overlapping windows derived from
@@ -89,10 +89,10 @@ class Preset:
 
 
 # One kNN procedure of 64 eigenvectors: the layer of our normalised networks.
-_KNN64 = dict(n_neighbors=(9,), eps_scales=(), sigmas=(), n_components=64, max_nodes=20000)
+_KNN64 = dict(n_neighbors=(9,), eps_scales=(), gaussian_scales=(), n_components=64, max_nodes=20000)
 _PAPER_L1 = dict(n_neighbors=(9, 17), eps_scales=(0.5, 1.0, 2.0),
-                 sigmas=("self-tuning", 0.1, 0.01), n_components=64, max_nodes=20000)
-_PAPER_L2 = dict(n_neighbors=(9, 17), eps_scales=(), sigmas=("self-tuning", 0.1),
+                 gaussian_scales=("self-tuning", 0.1, 0.01), n_components=64, max_nodes=20000)
+_PAPER_L2 = dict(n_neighbors=(9, 17), eps_scales=(), gaussian_scales=("self-tuning", 0.1),
                  n_components=16, max_nodes=20000)
 _PAPER_TAIL = dict(pool=(3, 1, "same"), binarize=True, code=True, head="kmeans")
 
@@ -143,7 +143,7 @@ PRESETS = {
         summary="the paper's network for natural images (16 procedures x 16, then 4 x 8)",
         layers=(
             LayerSpec(dict(n_neighbors=(9, 17, 21), eps_scales=(0.5, 1.0, 2.0),
-                           sigmas=("self-tuning", 0.1), laplacians=("sym", "rw"),
+                           gaussian_scales=("self-tuning", 0.1), laplacians=("sym", "rw"),
                            n_components=16, max_nodes=20000),
                       patch_size=11, step=2, padding=0, remove_mean=True),
             LayerSpec(dict(_PAPER_L2, laplacians=("sym",), n_components=8),
@@ -160,10 +160,10 @@ PRESETS = {
         source="Wang & Jiang 2020, Sec. 4.1, scaled by us to 8x8 images",
         summary="the paper's MNIST network shrunk to 8x8 digits (4x4 patches, stride 2)",
         layers=(
-            LayerSpec(dict(_PAPER_L1, eps_scales=(1.0,), sigmas=("self-tuning",),
+            LayerSpec(dict(_PAPER_L1, eps_scales=(1.0,), gaussian_scales=("self-tuning",),
                            n_components=16),
                       patch_size=4, step=2, padding=1, remove_mean=True),
-            LayerSpec(dict(_PAPER_L2, sigmas=("self-tuning",), n_components=8),
+            LayerSpec(dict(_PAPER_L2, gaussian_scales=("self-tuning",), n_components=8),
                       patch_size=2, step=1, padding=0),
         ),
         depth=2,

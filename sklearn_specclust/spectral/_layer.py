@@ -6,13 +6,14 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils import (
     check_memory,
     dense_bytes,
     from_maps,
+    renamed_parameter,
     reproducible_threads,
     rows_within,
     validate_maps,
@@ -85,7 +86,7 @@ def _power_of_two_scale(X):
     """The power of two nearest to ``max |X|`` (1.0 for all-zero ``X``).
 
     Every procedure is invariant to a global scale of the nodes (kNN, eps as
-    a multiple of the longest MST edge, sigma relative to the median squared
+    a multiple of the longest MST edge, Gaussian scales relative to the median squared
     distance, self-tuning local scales), so the nodes are divided by this
     scale: exactly (only the exponent changes), and values too large or too
     small for float32 distances (1e19 or 1e-40) land near 1.
@@ -128,7 +129,7 @@ class SpectralAnalysisLayer(
 
     Each location of each input map (each row of 2-D input) is a node. The
     layer fits several spectral procedures on the nodes -- one per kNN
-    ``n_neighbors`` value, per epsilon scale and per Gaussian ``sigma``, each
+    ``n_neighbors`` value, per epsilon scale and per Gaussian scale, each
     crossed with each Laplacian -- and outputs, at every location, the
     concatenated eigenvector coordinates of all procedures. Every block holds
     ``n_components`` coordinates in ascending Laplacian-eigenvalue order.
@@ -150,14 +151,18 @@ class SpectralAnalysisLayer(
         minimum spanning tree of the fitted nodes (computed on their 10-NN
         graph, components joined as described in Notes). Each node keeps at
         most ``eps_max_neighbors`` neighbours.
-    sigmas : float, "self-tuning" or tuple of those, default=(0.1, 0.01, "self-tuning")
-        One fully connected Gaussian procedure per value:
-        ``w_ij = exp(-d_ij^2 / (sigma * m))``, ``m`` the median squared
-        distance between fitted nodes (so ``sigma`` is relative: at
-        ``sigma=0.1`` a pair at the median distance weighs ``e^-10``, at
-        ``0.01`` ``e^-100``). ``"self-tuning"`` uses
+    gaussian_scales : float, "self-tuning" or tuple of those, \
+default=(0.1, 0.01, "self-tuning")
+        One fully connected Gaussian procedure per value ``s``:
+        ``w_ij = exp(-d_ij^2 / (s * m))``, ``m`` the median squared
+        distance between fitted nodes (so ``s`` is a multiple of ``m``, not a
+        bandwidth: at ``s=0.1`` a pair at the median distance weighs
+        ``e^-10``, at ``0.01`` ``e^-100``). ``"self-tuning"`` uses
         ``exp(-d_ij^2 / (s_i s_j))`` with ``s_i`` the distance to the 7th
         nearest node (Zelnik-Manor & Perona).
+    sigmas : "deprecated"
+        The former name of ``gaussian_scales``; a value given here is used
+        with a ``FutureWarning``. Removed in 0.3.
     laplacians : {"sym", "rw"} or tuple of those, default=("sym",)
         Normalised Laplacians crossed with every affinity: ``"sym"`` gives the
         eigenvectors ``u`` of ``L_sym``, ``"rw"`` those of ``L_rw``
@@ -317,7 +322,7 @@ class SpectralAnalysisLayer(
     >>> rng = np.random.RandomState(0)
     >>> X = rng.rand(20, 4, 4, 3)
     >>> layer = SpectralAnalysisLayer(n_neighbors=(5, 9), eps_scales=(1.0,),
-    ...                               sigmas=("self-tuning",), n_components=4,
+    ...                               gaussian_scales=("self-tuning",), n_components=4,
     ...                               random_state=0)
     >>> layer.fit_transform(X).shape
     (20, 4, 4, 16)
@@ -327,6 +332,8 @@ class SpectralAnalysisLayer(
 
     _parameter_constraints = {
         **{family.parameter: _family_constraints(family) for family in FAMILIES.values()},
+        "sigmas": [Hidden(StrOptions({"deprecated"})),
+                   *_family_constraints(FAMILIES["gaussian"])],
         "laplacians": [StrOptions(set(LAPLACIANS)), "array-like"],
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "drop_first": ["boolean"],
@@ -349,7 +356,8 @@ class SpectralAnalysisLayer(
         n_neighbors=(9, 17),
         *,
         eps_scales=(0.5, 1.0, 2.0),
-        sigmas=(0.1, 0.01, "self-tuning"),
+        gaussian_scales=(0.1, 0.01, "self-tuning"),
+        sigmas="deprecated",
         laplacians=("sym",),
         n_components=64,
         drop_first=False,
@@ -368,6 +376,7 @@ class SpectralAnalysisLayer(
     ):
         self.n_neighbors = n_neighbors
         self.eps_scales = eps_scales
+        self.gaussian_scales = gaussian_scales
         self.sigmas = sigmas
         self.laplacians = laplacians
         self.n_components = n_components
@@ -393,15 +402,16 @@ class SpectralAnalysisLayer(
         if not laps:
             raise ValueError("laplacians is empty; give ('sym',), ('rw',) or both.")
         affinities = []
+        renamed = {"gaussian_scales": renamed_parameter(self, "sigmas", "gaussian_scales")}
         for name, family in FAMILIES.items():
-            values = getattr(self, family.parameter)
+            values = renamed.get(family.parameter, getattr(self, family.parameter))
             affinities += [(name, v) for v in _check_values(
                 _as_tuple(values, family.parameter), family.parameter,
                 integer=family.integer, strings=family.strings,
             )]
         if not affinities:
             raise ValueError(
-                "n_neighbors, eps_scales and sigmas are all empty: the layer has no "
+                "n_neighbors, eps_scales and gaussian_scales are all empty: the layer has no "
                 "procedure. Give at least one value to one of them."
             )
         return affinities, tuple(dict.fromkeys(laps))
@@ -751,7 +761,7 @@ def spectral_analysis(X, **params):
     >>> import numpy as np
     >>> from sklearn_specclust.spectral import spectral_analysis
     >>> X = np.random.RandomState(0).rand(30, 5)
-    >>> spectral_analysis(X, n_neighbors=6, eps_scales=(), sigmas=(),
+    >>> spectral_analysis(X, n_neighbors=6, eps_scales=(), gaussian_scales=(),
     ...                   n_components=3, random_state=0).shape
     (30, 3)
     """

@@ -326,5 +326,5 @@ class Family(NamedTuple):
 FAMILIES = {
     "knn": Family("n_neighbors", True, (), "sparse_solver", fit_sparse),
     "eps": Family("eps_scales", False, (), "sparse_solver", fit_sparse),
-    "gaussian": Family("sigmas", False, ("self-tuning",), "dense_solver", _fit_gaussian),
+    "gaussian": Family("gaussian_scales", False, ("self-tuning",), "dense_solver", _fit_gaussian),
 }

@@ -10,7 +10,7 @@ from ._memory import (
 )
 from ._optional import import_optional, import_torch
 from ._threads import reproducible_threads
-from ._warnings import warn_user
+from ._warnings import renamed_parameter, warn_user
 
 __all__ = [
     "available_memory",
@@ -20,6 +20,7 @@ __all__ = [
     "from_maps",
     "import_optional",
     "import_torch",
+    "renamed_parameter",
     "reproducible_threads",
     "rows_within",
     "to_maps",

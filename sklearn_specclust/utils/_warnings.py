@@ -42,3 +42,36 @@ def warn_user(message, category=UserWarning):
         The warning class.
     """
     warnings.warn(message, category, stacklevel=_user_stacklevel())
+
+
+def renamed_parameter(estimator, old, new, *, since="0.1", removed="0.3"):
+    """The value of a parameter renamed from ``old`` to ``new``, warning if ``old`` was set.
+
+    The estimator keeps ``old`` as a parameter whose default is the string
+    ``"deprecated"`` for one release (as scikit-learn does); a value given
+    there wins over ``new`` and raises a ``FutureWarning`` that names the new
+    parameter.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator holding both parameters.
+    old, new : str
+        The deprecated and the current parameter names.
+    since, removed : str, default="0.1", "0.3"
+        The release that renamed the parameter and the one that removes ``old``.
+
+    Returns
+    -------
+    value : object
+        The value to use.
+    """
+    value = getattr(estimator, old)
+    if isinstance(value, str) and value == "deprecated":
+        return getattr(estimator, new)
+    warn_user(
+        f"{type(estimator).__name__}'s parameter {old!r} was renamed {new!r} in "
+        f"{since} and will be removed in {removed}; pass {new}={value!r} instead.",
+        FutureWarning,
+    )
+    return value
