@@ -1,6 +1,7 @@
 """Tests of RobustSpectralHead on small synthetic maps."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -75,14 +76,21 @@ def test_fitted_scales_and_choices(rng):
     assert_array_equal(trim.location_scales_, 1.0)
 
 
-def test_a_disconnected_graph_is_said(rng):
+def test_a_disconnected_graph_is_treated_as_by_every_spectral_clusterer(rng):
     X = rng.randn(40, 2, 2, 3)
     X[20:] += 100.0  # two far groups: no kNN edge between them
-    with pytest.warns(UserWarning, match="has 2 connected components"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # as many components as clusters
         head = RobustSpectralHead(2, n_neighbors=5, random_state=0).fit(X)
     assert head.n_connected_components_ == 2
     assert_array_equal(head.labels_, np.repeat(head.labels_[[0, 20]], 20))
     assert head.labels_[0] != head.labels_[20]
+    # more components than eigenvectors: joined by the core, with a warning
+    Y = rng.randn(60, 2, 2, 3) + 100.0 * np.repeat(np.arange(6), 10)[:, None, None, None]
+    with pytest.warns(UserWarning, match="connected components"):
+        head = RobustSpectralHead(2, n_neighbors=5, n_components=2, random_state=0).fit(Y)
+    assert head.n_connected_components_ == 6
+    assert head.labels_.shape == (60,)
 
 
 def test_same_labels_for_the_same_seed(rng):

@@ -27,6 +27,38 @@ def _candidates(n_clusters, n_components, n_samples):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
+def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
+    """k-means on the first ``m`` row-normalised columns of ``U`` for each ``m`` in ``ms``.
+
+    Keeps the partition that agrees best with the others (largest mean
+    normalised mutual information, the "best-of-k" consensus of Strehl &
+    Ghosh), the rule of :class:`SpectralHead`'s ``n_components="auto"``.
+
+    Returns
+    -------
+    m : int
+        The chosen number of columns.
+    kmeans : KMeans
+        Its fitted k-means.
+    scores : dict
+        ``{m: mean NMI with the others}`` (empty for a single ``m``).
+    """
+    fits = {}
+    with reproducible_threads():
+        for m in ms:
+            km = KMeans(n_clusters, n_init=n_init, random_state=random_state)
+            fits[m] = km.fit(normalize(U[:, :m]))
+    scores = {}
+    if len(ms) > 1:
+        for m in ms:
+            scores[m] = float(np.mean([
+                normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
+                for o in ms if o != m
+            ]))
+    best = max(ms, key=lambda m: (scores.get(m, 0.0), -m))
+    return best, fits[best], scores
+
+
 class SpectralHead(BaseSpectralClustering):
     """Spectral clustering of whole images, with out-of-sample ``predict``.
 
@@ -158,22 +190,9 @@ class SpectralHead(BaseSpectralClustering):
             max_nodes=None, random_state=self.random_state,
         )
         U = self.embedding_.fit_transform(X)
-        fits = {}
-        # one thread: k-means' reductions then do not depend on the machine
-        with reproducible_threads():
-            for m in ms:
-                km = KMeans(n_clusters, n_init=self.n_init, random_state=self.random_state)
-                fits[m] = km.fit(normalize(U[:, :m]))
-        self.consensus_scores_ = {}
-        if len(ms) > 1:
-            for m in ms:
-                self.consensus_scores_[m] = float(np.mean([
-                    normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
-                    for o in ms if o != m
-                ]))
-        best = max(ms, key=lambda m: (self.consensus_scores_.get(m, 0.0), -m))
-        self.n_components_ = best
-        self.kmeans_ = fits[best]
+        self.n_components_, self.kmeans_, self.consensus_scores_ = consensus_kmeans(
+            U, ms, n_clusters, n_init=self.n_init, random_state=self.random_state
+        )
         self.cluster_centers_ = self.kmeans_.cluster_centers_
         self.labels_ = self.kmeans_.labels_
         return self

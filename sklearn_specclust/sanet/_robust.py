@@ -1,26 +1,24 @@
 """RobustSpectralHead: spectral clustering of images compared location by location."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
-from sklearn.cluster import KMeans
-from sklearn.manifold import spectral_embedding
-from sklearn.metrics import normalized_mutual_info_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils import reproducible_threads
+from ..spectral import spectral_embedding
+from ..spectral._graphs import connect_components
+from ..utils import reproducible_threads, warn_user
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._maps import validate_maps
 from ..utils._persistence import VersionedPickleMixin
-from ._head import _candidates
+from ._head import _candidates, consensus_kmeans
 
 #: Bytes of the differences computed at once by :func:`location_distances`.
 _BLOCK_BYTES = 2**26
@@ -53,38 +51,6 @@ def location_distances(F, G, ind):
         diff = F[s : s + rows, None] - G[ind[s : s + rows]]
         out[s : s + rows] = np.einsum("ijlc,ijlc->ijl", diff, diff)
     return out
-
-
-def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
-    """k-means on the first ``m`` row-normalised columns of ``U`` for each ``m`` in ``ms``.
-
-    Keeps the partition that agrees best with the others (largest mean
-    normalised mutual information, the "best-of-k" consensus of Strehl &
-    Ghosh), the rule of :class:`SpectralHead`'s ``n_components="auto"``.
-
-    Returns
-    -------
-    m : int
-        The chosen number of columns.
-    kmeans : KMeans
-        Its fitted k-means.
-    scores : dict
-        ``{m: mean NMI with the others}`` (empty for a single ``m``).
-    """
-    fits = {}
-    with reproducible_threads():
-        for m in ms:
-            km = KMeans(n_clusters, n_init=n_init, random_state=random_state)
-            fits[m] = km.fit(normalize(U[:, :m]))
-    scores = {}
-    if len(ms) > 1:
-        for m in ms:
-            scores[m] = float(np.mean([
-                normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
-                for o in ms if o != m
-            ]))
-    best = max(ms, key=lambda m: (scores.get(m, 0.0), -m))
-    return best, fits[best], scores
 
 
 class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, BaseEstimator):
@@ -133,7 +99,7 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
         Fraction of the locations kept by ``aggregate="trim"``.
     n_components : int or "auto", default="auto"
         Eigenvectors clustered; ``"auto"`` chooses among ``n_clusters`` x
-        (1, 1.25, 1.5, 1.75, 2) by consensus, as :class:`SpectralHead` does.
+        ``(1, 1.25, 1.5, 1.75, 2)`` by consensus, as :class:`SpectralHead` does.
     n_init : int, default=10
         k-means restarts per candidate number of eigenvectors.
     random_state : int, RandomState instance or None, default=None
@@ -174,10 +140,11 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
     Input is a 4-D array of maps ``(n_samples, height, width, channels)``
     (SA-Net features before ``flatten``), 3-D maps of one channel, or 2-D rows,
     which are 1x1 maps: with one location every aggregation is the Euclidean
-    distance and the head is plain kNN spectral clustering. scikit-learn's
-    :func:`~sklearn.manifold.spectral_embedding` embeds the graph (the
-    library's spectral core builds its graphs from points, not from a given
-    distance).
+    distance and the head is plain kNN spectral clustering. The graph is
+    embedded by the spectral core
+    (:func:`~sklearn_specclust.spectral.spectral_embedding`), which also joins
+    a graph of more components than eigenvectors, with a warning, as every
+    spectral clusterer of the library does.
 
     References
     ----------
@@ -306,25 +273,18 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
                                np.arange(0, rows.size + 1, rows.shape[1])), shape=(n, n))
         W = (0.5 * (A + A.T)).tocsr()
         self.n_connected_components_ = int(connected_components(W, directed=False)[0])
-        if self.n_connected_components_ > 1:
-            warnings.warn(
-                f"The robust kNN graph of the {n} images has "
-                f"{self.n_connected_components_} connected components; the eigenvectors "
-                "then mark components, which k-means may split or merge. Raise "
-                "n_neighbors if the components are not the clusters you expect.",
-                UserWarning, stacklevel=2,
-            )
         ms = _candidates(self.n_clusters, self.n_components, n)
-        with reproducible_threads(), warnings.catch_warnings():
-            # said above, with what to do about it
-            warnings.filterwarnings("ignore", "Graph is not fully connected")
-            E = spectral_embedding(W, n_components=max(ms), norm_laplacian=True,
-                                   drop_first=False, random_state=seed)
+        W, _, message = connect_components(
+            W, flat, what=f"robust kNN (k={self._k})", max_components=max(ms), weight=1.0,
+            advice="Raise n_neighbors",
+        )
+        if message:
+            warn_user(message)
+        with reproducible_threads():
+            self.eigenvalues_, V = spectral_embedding(W, max(ms), random_state=seed)
         d = np.asarray(W.sum(axis=1)).ravel()
-        V = normalize(E * np.sqrt(d)[:, None], axis=0)
-        Wn = sparse.diags(1 / np.sqrt(d)) @ W @ sparse.diags(1 / np.sqrt(d))
-        self.eigenvalues_ = np.einsum("ij,ij->j", V, Wn @ V)
-        self._E = E
+        # D^-1/2 u: the Nystrom extension of a new image sums these over its neighbours
+        self._E = V / np.sqrt(d)[:, None]
         self.n_components_, self.kmeans_, self.consensus_scores_ = consensus_kmeans(
             V, ms, self.n_clusters, n_init=self.n_init, random_state=seed
         )

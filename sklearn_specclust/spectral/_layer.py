@@ -89,7 +89,7 @@ def _power_of_two_scale(X):
     a multiple of the longest MST edge, Gaussian scales relative to the median squared
     distance, self-tuning local scales), so the nodes are divided by this
     scale: exactly (only the exponent changes), and values too large or too
-    small for float32 distances (1e19 or 1e-40) land near 1.
+    small for float32 distances (``1e19`` or ``1e-40``) land near 1.
     """
     top = float(np.max(np.abs(X))) if X.size else 0.0
     if not np.isfinite(top) or top <= 0:
