@@ -17,7 +17,14 @@ class MapTransformer(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
     what ``fit`` saw, applies ``_transform_maps`` and returns the caller's
     layout (2-D rows for 2-D input). A stage implements those two methods,
     and ``_validate`` when it reads its input differently.
+
+    A stage whose ``fit`` reads only the shape of the maps (not their values)
+    and whose ``transform`` maps each image on its own keeps
+    ``_fit_reads_shape_only = True``: :class:`SANetPipeline` then runs it on
+    batches of images. A stage that learns from the values sets it False.
     """
+
+    _fit_reads_shape_only = True
 
     def _validate(self, X, *, reset):
         """4-D maps of ``X`` and whether ``X`` came as 2-D rows."""

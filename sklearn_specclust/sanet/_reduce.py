@@ -93,6 +93,9 @@ class PatchPCA(MapTransformer):
     8
     """
 
+    # the components are learnt from the values: not fitted on batches
+    _fit_reads_shape_only = False
+
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [Interval(Integral, 1, None, closed="left"), None],

@@ -39,7 +39,15 @@ _MST_K = 10
 AUTO_BRUTE_MAX = 5000
 # Nodes embedded per block in transform: a constant, so that no result
 # depends on n_jobs (matrix products of other shapes round differently).
+# Blocks hold whole images (the largest multiple of a map's locations up to
+# this many rows), so that images transformed in batches of a multiple of
+# ``transform_batch`` images get the values of one call on all of them.
 _TRANSFORM_CHUNK = 16384
+
+
+def transform_batch(map_shape):
+    """Images per transform block for maps of ``map_shape`` (h, w, ...)."""
+    return max(1, _TRANSFORM_CHUNK // (int(map_shape[0]) * int(map_shape[1])))
 
 
 def _reproducible(func, *args, **kwargs):
@@ -418,10 +426,12 @@ default=(0.1, 0.01, "self-tuning")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
-        """Fit the layer and embed ``X``; equal to ``fit(X).transform(X)``.
+        """Fit the layer and embed ``X``; ``fit(X).transform(X)`` in one pass.
 
         When every node was fitted (no sampling) the neighbours found while
-        fitting are reused instead of being searched again.
+        fitting are reused instead of being searched again; where several
+        neighbours lie at the same distance (repeated pixel values), the ones
+        kept may differ from those of a new ``transform`` query.
 
         Parameters
         ----------
@@ -473,8 +483,52 @@ or (n_samples, height, width, channels)
     def _fit(self, X, keep_neighbors):
         affinities, laps = self._resolve()
         maps, was_2d = validate_maps(self, X, reset=True)
+        nodes_all = maps.reshape(-1, maps.shape[-1])
+        fitted = self._fit_graphs(
+            maps.shape, lambda idx: nodes_all if idx is None else nodes_all[idx],
+            affinities, laps,
+        )
+        if keep_neighbors and fitted is not None:
+            dist, ind, rows = fitted
+            return dist, ind, rows, maps.shape, was_2d
+        return None
+
+    def _will_sample(self, map_shape, n_samples):
+        """Whether ``fit`` on ``n_samples`` maps of ``map_shape`` samples its nodes."""
+        affinities, laps = self._resolve()
+        max_nodes = self.max_nodes
+        if max_nodes == "auto":
+            max_nodes = self._planned_max_nodes(affinities, laps, map_shape[-1])
+        return max_nodes is not None and n_samples * map_shape[0] * map_shape[1] > max_nodes
+
+    @completes_fit
+    def _fit_from_rows(self, first, n_samples, take_rows):
+        """Fit on maps of which only the first is in memory; equal to ``fit``.
+
+        A pipeline that computes its maps in batches of images calls this
+        with ``first`` (the first image's maps, for validation and shape),
+        the number of images, and ``take_rows(idx)``, which returns the rows
+        ``idx`` of all maps flattened to ``(n_samples * h * w, c)`` (sorted
+        indices; ``None`` for all). The nodes drawn, and so the fitted layer,
+        are those of ``fit`` on the whole array.
+        """
+        self._validate_params()
+        affinities, laps = self._resolve()
+        maps, _ = validate_maps(self, first, reset=True)
+        with reproducible_threads():
+            self._fit_graphs((n_samples,) + maps.shape[1:], take_rows, affinities, laps)
+        return self
+
+    def _fit_graphs(self, shape, take_rows, affinities, laps):
+        """Fit every procedure on the nodes of maps of ``shape`` read by ``take_rows``.
+
+        Returns the nodes' neighbours and each row's node when every row was
+        a node (``fit_transform`` reuses them), else None.
+        """
         rng = check_random_state(self.random_state)
-        nodes, rows, n_seen, sampled, n_eigs = self._fit_nodes(maps, affinities, laps, rng)
+        nodes, rows, n_seen, sampled, n_eigs = self._fit_nodes(
+            shape, take_rows, affinities, laps, rng
+        )
         n = nodes.shape[0]
         seed = rng.randint(np.iinfo(np.int32).max)
         index, algo, k_query, dist, ind, opts = self._neighbors(nodes, affinities, seed)
@@ -488,32 +542,28 @@ or (n_samples, height, width, channels)
         self._describe(fitted, laps, sampled, algo)
         self.n_nodes_seen_ = int(n_seen)
         self.n_nodes_fit_ = int(n)
-        if keep_neighbors and not sampled:
-            return dist, ind, rows, maps.shape, was_2d
-        return None
+        return None if sampled else (dist, ind, rows)
 
-    def _fit_nodes(self, maps, affinities, laps, rng):
+    def _fit_nodes(self, shape, take_rows, affinities, laps, rng):
         """The distinct (sampled, rescaled) nodes, each row's node, and checks."""
-        nodes_all = maps.reshape(-1, maps.shape[-1])
-        n_seen = nodes_all.shape[0]
+        n_seen = shape[0] * shape[1] * shape[2]
         max_nodes = self.max_nodes
         if max_nodes == "auto":
-            max_nodes = self._planned_max_nodes(affinities, laps, maps.shape[-1])
+            max_nodes = self._planned_max_nodes(affinities, laps, shape[-1])
         sampled = max_nodes is not None and n_seen > max_nodes
         self.max_nodes_ = max_nodes
         if sampled:
-            idx = np.sort(rng.choice(n_seen, size=max_nodes, replace=False))
-            sample = nodes_all[idx]
+            sample = take_rows(np.sort(rng.choice(n_seen, size=max_nodes, replace=False)))
         else:
-            sample = nodes_all
+            sample = take_rows(None)
         self._scale = _power_of_two_scale(sample)
         nodes, rows = _unique_rows(_scaled_float32(sample, self._scale))
         n = nodes.shape[0]
         if n < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 distinct nodes to build a "
-                f"graph, got {n} (from {maps.shape[0]} sample(s) of "
-                f"{maps.shape[1] * maps.shape[2]} location(s)); n_samples=1 or "
+                f"graph, got {n} (from {shape[0]} sample(s) of "
+                f"{shape[1] * shape[2]} location(s)); n_samples=1 or "
                 "identical rows cannot be embedded."
             )
         n_eigs = self.n_components + int(self.drop_first)
@@ -683,11 +733,12 @@ or (n_samples, height, width, channels)
         out = np.empty((nodes.shape[0], n_out), dtype=np.float32)
         self._index.prepare()
         with reproducible_threads():
-            self._embed(nodes, out, dedup=True, scale=getattr(self, "_scale", 1.0))
+            self._embed(nodes, out, dedup=True, scale=getattr(self, "_scale", 1.0),
+                        chunk=transform_batch((h, w)) * h * w)
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
-    def _embed(self, nodes, out, *, scale, neighbors=None, dedup=False):
-        """Embed ``nodes / scale`` into ``out`` in blocks of a fixed size, ``n_jobs`` threads."""
+    def _embed(self, nodes, out, *, scale, neighbors=None, dedup=False, chunk=_TRANSFORM_CHUNK):
+        """Embed ``nodes / scale`` into ``out`` in blocks of ``chunk`` rows, ``n_jobs`` threads."""
         n = nodes.shape[0]
         # the extension's basis of every procedure, computed once for all blocks
         bases = [extension_basis(p.degrees, p.mu, p.U) for p in self._procs]
@@ -695,10 +746,9 @@ or (n_samples, height, width, channels)
         # exp) release the GIL, and the blocks write into one output array
         Parallel(n_jobs=self.n_jobs, backend="threading")(
             delayed(self._transform_rows)(
-                nodes, out, start, min(start + _TRANSFORM_CHUNK, n), scale, neighbors, dedup,
-                bases,
+                nodes, out, start, min(start + chunk, n), scale, neighbors, dedup, bases,
             )
-            for start in range(0, n, _TRANSFORM_CHUNK)
+            for start in range(0, n, chunk)
         )
 
     def _transform_rows(self, nodes, out, start, stop, scale, neighbors, dedup, bases):
