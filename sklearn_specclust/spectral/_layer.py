@@ -21,6 +21,7 @@ from ..utils import (
 )
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._persistence import VersionedPickleMixin
+from ..utils._threads import block_threads
 from ._extension import MU_FLOOR, extend, extension_basis
 from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
@@ -250,12 +251,15 @@ default=(0.1, 0.01, "self-tuning")
         ``n_connected_components`` and ``bridged``).
     n_jobs : int, default=None
         Procedures fitted in parallel through joblib (a Dask or Ray joblib
-        backend spreads them over a cluster); the neighbour search and
-        ``transform`` process blocks of 16,384 nodes in this many threads.
-        The layer's only parallelism: BLAS and OpenMP run single-threaded
-        inside it, and the blocks do not depend on ``n_jobs``, so the output
-        is the same bit for bit whatever ``n_jobs`` and ``OMP_NUM_THREADS``
-        are (see Notes).
+        backend spreads them over a cluster; ``None``: one at a time outside
+        a joblib backend context). The neighbour search and ``transform``
+        process blocks of 16,384 nodes in ``n_jobs`` threads, or, for
+        ``None``, in as many threads as OpenMP would use
+        (``OMP_NUM_THREADS``, else every CPU), as scikit-learn's ``KMeans``
+        does. The layer's only parallelism: BLAS and OpenMP run
+        single-threaded inside it, and the blocks depend on neither, so the
+        output is the same bit for bit whatever ``n_jobs`` and
+        ``OMP_NUM_THREADS`` are (see Notes).
     random_state : int, RandomState instance or None, default=None
         Seeds node sampling, landmarks, solver start vectors and batches.
 
@@ -738,13 +742,13 @@ or (n_samples, height, width, channels)
         return from_maps(out.reshape(n_img, h, w, n_out), was_2d)
 
     def _embed(self, nodes, out, *, scale, neighbors=None, dedup=False, chunk=_TRANSFORM_CHUNK):
-        """Embed ``nodes / scale`` into ``out`` in blocks of ``chunk`` rows, ``n_jobs`` threads."""
+        """Embed ``nodes / scale`` into ``out`` in blocks of ``chunk`` rows, in threads."""
         n = nodes.shape[0]
         # the extension's basis of every procedure, computed once for all blocks
         bases = [extension_basis(p.degrees, p.mu, p.U) for p in self._procs]
         # threads, not processes: the heavy steps (matrix products, sorts,
         # exp) release the GIL, and the blocks write into one output array
-        Parallel(n_jobs=self.n_jobs, backend="threading")(
+        Parallel(n_jobs=block_threads(self.n_jobs), backend="threading")(
             delayed(self._transform_rows)(
                 nodes, out, start, min(start + chunk, n), scale, neighbors, dedup, bases,
             )

@@ -26,6 +26,8 @@ from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.extmath import randomized_svd
 
+from ..utils._threads import block_threads
+
 # Queries are done in blocks of this many rows to bound temporary memory.
 _CHUNK = 16384
 # Bytes of float32 scores computed per block (bounds temporary memory).
@@ -366,8 +368,9 @@ class NeighborIndex:
         Seed of the approximate indexes.
     n_jobs : int or None
         Threads that query blocks of ``16384`` rows in parallel (and
-        pynndescent's threads); the blocks do not depend on it, so neither
-        do the neighbours found.
+        pynndescent's threads); ``None``: as many as OpenMP would use
+        (:func:`~sklearn_specclust.utils._threads.block_threads`). The blocks
+        do not depend on it, so neither do the neighbours found.
     """
 
     def __init__(self, X, *, algorithm="brute", random_state=0, n_jobs=None):
@@ -468,8 +471,9 @@ class NeighborIndex:
         ind = np.empty((Y.shape[0], k), dtype=np.intp)
         # blocks of a fixed size, so that n_jobs changes the speed, not the result
         starts = range(0, Y.shape[0], _CHUNK)
-        if len(starts) > 1 and self.n_jobs not in (None, 1):
-            Parallel(n_jobs=self.n_jobs, backend="threading")(
+        threads = block_threads(self.n_jobs)
+        if len(starts) > 1 and threads > 1:
+            Parallel(n_jobs=threads, backend="threading")(
                 delayed(self._query_block)(Y, k, start, dist, ind) for start in starts
             )
         else:

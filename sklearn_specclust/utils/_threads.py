@@ -1,7 +1,9 @@
 """Results that do not depend on the number of BLAS or OpenMP threads."""
 
 import contextlib
+import os
 
+from joblib import cpu_count, effective_n_jobs
 from threadpoolctl import threadpool_limits
 
 
@@ -20,3 +22,20 @@ def reproducible_threads():
     """
     with threadpool_limits(limits=1):
         yield
+
+
+def block_threads(n_jobs):
+    """Threads that process fixed-size blocks of rows for ``n_jobs``.
+
+    An int is resolved as joblib does (``-1``: every CPU). ``None`` gives
+    as many threads as OpenMP would use, as scikit-learn's ``KMeans`` does:
+    ``OMP_NUM_THREADS`` when it is set, else the CPUs this process may use.
+    Work split this way gives the same result for any count (the blocks do
+    not depend on it), so the count changes only the speed.
+    """
+    if n_jobs is not None:
+        return max(1, effective_n_jobs(n_jobs))
+    value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    if value.isdigit() and int(value) > 0:
+        return min(int(value), cpu_count())
+    return cpu_count()
