@@ -2,7 +2,11 @@
 
 Fits ``make_sanet(10, random_state=0)`` (the ``"normalized-knn"`` preset) on
 the first ``n`` MNIST images (``--subset test``: the 10,000 test images;
-``--subset all``: all 70,000), one pipeline step at a time, and reports for
+``--subset all``: all 70,000). ``--batched``: by the network's own
+``fit_predict`` (the per-image steps run on batches of images), with the
+time spent in each step's methods summed over the batches (a step's own
+time: what it spends in the steps it calls is theirs). Otherwise one
+pipeline step at a time, on all images at once, reporting for
 every step its time, the resident memory after it and the peak so far, and
 the size of the array it hands on. The first layer is split further: its
 ``fit`` (node sampling, neighbour index, graph, Lanczos) and its
@@ -13,7 +17,7 @@ the hot calls (by own time and by cumulative time) are listed.
 Usage::
 
     OMP_NUM_THREADS=1 python -m benchmarks.timing.sanet_profile --n 10000 \\
-        [--subset test|all] [--top 25] [--out FILE]
+        [--subset test|all] [--batched] [--top 25] [--out FILE]
 """
 
 import argparse
@@ -75,25 +79,87 @@ def profile_fit(X, seed=0):
     return rows, labels, time.perf_counter() - t_all
 
 
+class _StepTimer:
+    """Own time of each step's methods, summed over calls (nested calls excluded)."""
+
+    METHODS = ("fit", "transform", "fit_transform", "fit_predict", "predict",
+               "_fit_from_rows")
+
+    def __init__(self):
+        self.own, self.stack = {}, []
+
+    def wrap(self, name, step):
+        for method in self.METHODS:
+            if hasattr(step, method):
+                setattr(step, method, self._timed(f"{name}.{method.lstrip('_')}",
+                                                  getattr(step, method)))
+
+    def unwrap(self, step):
+        for method in self.METHODS:
+            step.__dict__.pop(method, None)
+
+    def _timed(self, key, func):
+        def timed(*args, **kwargs):
+            self.stack.append(0.0)
+            t0 = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                dt = time.perf_counter() - t0
+                children = self.stack.pop()
+                self.own[key] = self.own.get(key, 0.0) + dt - children
+                if self.stack:
+                    self.stack[-1] += dt
+        return timed
+
+
+def profile_batched(X, seed=0):
+    """The network's own ``fit_predict``; own seconds of every step's methods."""
+    from sklearn_specclust.sanet import make_sanet
+
+    pipe = make_sanet(10, random_state=seed)
+    timer = _StepTimer()
+    for name, step in pipe.steps:
+        if step != "passthrough":
+            timer.wrap(name, step)
+    t0 = time.perf_counter()
+    labels = pipe.fit_predict(X)
+    total = time.perf_counter() - t0
+    for _, step in pipe.steps:
+        if step != "passthrough":
+            timer.unwrap(step)
+    rows = [(key, dt, float("nan"), float("nan"), float("nan"))
+            for key, dt in timer.own.items()]
+    rows.append(("pipeline (batching, routing, checks)", total - sum(timer.own.values()),
+                 float("nan"), float("nan"), float("nan")))
+    return rows, labels, total
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10000, help="images")
     parser.add_argument("--subset", default="test", choices=("test", "train", "all"))
     parser.add_argument("--top", type=int, default=25, help="hot calls listed")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--batched", action="store_true",
+                        help="profile the network's own fit_predict (batched steps)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     X, y = load("mnist", args.subset)
     X = (X[: args.n] / 255.0).astype(np.float32)
     y = y[: args.n]
+    how = ("the network's own fit_predict (per-image steps in batches of images), own "
+           "time of each step's methods summed over the batches"
+           if args.batched else
+           "one fit, step by step, RSS after each step and the peak so far")
     rep = Report(f"Profile of the default SA-Net on {len(X)} MNIST images ({args.subset})",
-                 "one fit, step by step, under cProfile (its overhead included); "
-                 "RSS after each step and the peak so far")
+                 f"{how}; under cProfile (its overhead included; it sees the main "
+                 "thread only: run with OMP_NUM_THREADS=1 for complete hot-call lists)")
     prof = cProfile.Profile()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         prof.enable()
-        rows, labels, total = profile_fit(X, args.seed)
+        rows, labels, total = (profile_batched if args.batched else profile_fit)(X, args.seed)
         prof.disable()
     rep.emit(f"ACC {accuracy(y, labels):.4f}; total {total:.1f} s; "
              f"peak RSS {peak_rss_gib():.2f} GiB")
@@ -101,7 +167,9 @@ def main(argv=None):
     rep.emit("| step -> output | s | share | RSS after GiB | peak GiB | output MiB |")
     rep.emit("| --- | --- | --- | --- | --- | --- |")
     for name, dt, rss, peak, mib in rows:
-        rep.emit(f"| {name} | {dt:.1f} | {dt / total:.0%} | {rss:.2f} | {peak:.2f} | {mib:.0f} |")
+        cells = " | ".join("" if v != v else f"{v:{f}}" for v, f in
+                           ((rss, ".2f"), (peak, ".2f"), (mib, ".0f")))
+        rep.emit(f"| {name} | {dt:.1f} | {dt / total:.0%} | {cells} |")
     for key, title in (("tottime", "own time"), ("cumulative", "cumulative time")):
         rep.emit()
         rep.emit(f"## Hot calls by {title} (top {args.top})")
