@@ -51,10 +51,9 @@ def test_hbgf_follows_the_majority(rng):
     assert adjusted_rand_score(truth, kmeans.labels_) == 1.0
 
 
-def test_default_is_hbgf_of_every_candidate_and_the_samples(blobs):
+def test_hbgf_joins_every_candidate_and_the_samples(blobs):
     X, y = blobs
-    head = _fit(SpectralHead(4, random_state=0), X)
-    assert head.consensus == "hbgf"
+    head = _fit(SpectralHead(4, consensus="hbgf", random_state=0), X)
     assert list(head.candidates_) == [4, 5, 6, 7, 8, "samples"]
     assert set(head.consensus_scores_) == {4, 5, 6, 7, 8}
     assert head.n_components_ == 8
@@ -66,9 +65,10 @@ def test_default_is_hbgf_of_every_candidate_and_the_samples(blobs):
     assert_array_equal(head.fit_predict(X), head.labels_)
 
 
-def test_best_of_k_is_kept_as_an_option(blobs):
+def test_best_of_k_is_the_default(blobs):
     X, _ = blobs
-    head = _fit(SpectralHead(4, consensus="best", random_state=0), X)
+    head = _fit(SpectralHead(4, random_state=0), X)
+    assert head.consensus == "best"
     assert head.candidates_ == {} and head.consensus_projection_ is None
     assert head.n_components_ in head.consensus_scores_
     assert head.cluster_centers_.shape == (4, head.n_components_)
@@ -85,7 +85,7 @@ def test_a_fixed_number_of_eigenvectors_needs_no_consensus(blobs):
 
 def test_hbgf_predicts_new_samples_and_pickles(blobs):
     X, _ = blobs
-    head = _fit(SpectralHead(4, random_state=0), X[:200])
+    head = _fit(SpectralHead(4, consensus="hbgf", random_state=0), X[:200])
     labels = head.predict(X[200:])
     assert labels.shape == (40,) and set(labels) <= set(range(4))
     assert_array_equal(pickle.loads(pickle.dumps(head)).predict(X[200:]), labels)
@@ -95,7 +95,7 @@ def test_hbgf_predicts_new_samples_and_pickles(blobs):
 
 def test_hbgf_with_one_cluster(blobs):
     X, _ = blobs
-    head = _fit(SpectralHead(1, random_state=0), X[:30])
+    head = _fit(SpectralHead(1, consensus="hbgf", random_state=0), X[:30])
     assert_array_equal(head.labels_, 0)
     assert_array_equal(head.predict(X[30:40]), 0)
 
@@ -106,6 +106,6 @@ def test_consensus_is_validated(blobs):
 
 
 @parametrize_with_checks([SpectralHead(3, n_neighbors=5),
-                          SpectralHead(3, n_neighbors=5, consensus="best")])
+                          SpectralHead(3, n_neighbors=5, consensus="hbgf")])
 def test_spectral_head_passes_check_estimator(estimator, check):
     check(estimator)

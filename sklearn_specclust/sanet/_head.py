@@ -151,16 +151,16 @@ class SpectralHead(BaseSpectralClustering):
     eigenvectors can merge or split different clusters.
     ``n_components="auto"`` therefore clusters several numbers of
     eigenvectors and joins the partitions by consensus, so the choice needs
-    no labels. With ``consensus="hbgf"`` every number from ``n_clusters`` to
-    ``2 * n_clusters`` is clustered, and so are the samples themselves
-    (k-means on ``X``); the consensus is the spectral partition of the
-    hybrid bipartite graph of samples and candidate clusters (Fern &
-    Brodley), whose out-of-sample extension gives a new sample the
-    clusters each candidate assigns it. With ``consensus="best"`` the
-    candidates are ``n_clusters`` times each of ``AUTO_FACTORS`` and the
-    partition that agrees best with the others is kept (the largest mean
-    normalised mutual information: the "best-of-k" consensus of Strehl &
-    Ghosh).
+    no labels. With ``consensus="best"`` the candidates are ``n_clusters``
+    times each of ``AUTO_FACTORS`` and the partition that agrees best with
+    the others is kept (the largest mean normalised mutual information: the
+    "best-of-k" consensus of Strehl & Ghosh). With ``consensus="hbgf"``
+    every number from ``n_clusters`` to ``2 * n_clusters`` is clustered, and
+    so are the samples themselves (k-means on ``X``); the consensus is the
+    spectral partition of the hybrid bipartite graph of samples and
+    candidate clusters (Fern & Brodley), whose out-of-sample extension gives
+    a new sample the clusters each candidate assigns it. Neither is better
+    on every data set measured (:ref:`bench-sanet_head_consensus`).
 
     Parameters
     ----------
@@ -178,13 +178,14 @@ class SpectralHead(BaseSpectralClustering):
     n_components : int or "auto", default="auto"
         Eigenvectors clustered; ``"auto"`` joins several numbers of them by
         ``consensus``.
-    consensus : {"hbgf", "best"}, default="hbgf"
+    consensus : {"best", "hbgf"}, default="best"
         How ``n_components="auto"`` joins its candidate partitions:
-        ``"hbgf"``, the consensus partition of the hybrid bipartite graph of
-        ``n_clusters`` up to ``2 * n_clusters`` eigenvectors and of k-means
-        on ``X``; ``"best"``, the candidate (``n_clusters`` times each of
+        ``"best"``, the candidate (``n_clusters`` times each of
         ``AUTO_FACTORS = (1, 1.25, 1.5, 1.75, 2)`` eigenvectors) with the
-        largest mean normalised mutual information with the others.
+        largest mean normalised mutual information with the others;
+        ``"hbgf"``, the consensus partition of the hybrid bipartite graph of
+        the partitions of ``n_clusters`` up to ``2 * n_clusters``
+        eigenvectors and of k-means on ``X``.
     n_init : int, default=10
         k-means restarts per candidate.
     random_state : int, RandomState instance or None, default=None
@@ -255,11 +256,11 @@ class SpectralHead(BaseSpectralClustering):
         **BaseSpectralClustering._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
-        "consensus": [StrOptions({"hbgf", "best"})],
+        "consensus": [StrOptions({"best", "hbgf"})],
     }
 
     def __init__(self, n_clusters=8, *, max_n_clusters=20, n_neighbors=10,
-                 n_components="auto", consensus="hbgf", n_init=10, random_state=None):
+                 n_components="auto", consensus="best", n_init=10, random_state=None):
         self.n_clusters = n_clusters
         self.max_n_clusters = max_n_clusters
         self.n_neighbors = n_neighbors
