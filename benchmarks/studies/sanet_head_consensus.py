@@ -283,6 +283,11 @@ def main(argv=None):
                      + " |")
     if args.part == "test":
         verdict(rep, scores, names, args.seeds)
+    else:
+        means = {h: np.mean([np.mean(np.array(b[n])[:, 0]) for n in names])
+                 for h, b in scores.items()}
+        rep.emit()
+        rep.emit(f"Highest mean ACC on the training slices and digits: {max(means, key=means.get)}.")
     if feature_s:
         rep.emit()
         rep.emit("Features computed in this run: " + "; ".join(feature_s) + ".")
