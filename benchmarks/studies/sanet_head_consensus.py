@@ -287,7 +287,8 @@ def main(argv=None):
         means = {h: np.mean([np.mean(np.array(b[n])[:, 0]) for n in names])
                  for h, b in scores.items()}
         rep.emit()
-        rep.emit(f"Highest mean ACC on the training slices and digits: {max(means, key=means.get)}.")
+        rep.emit("Highest mean ACC on the training slices and digits: "
+                 f"{max(means, key=means.get)}.")
     if feature_s:
         rep.emit()
         rep.emit("Features computed in this run: " + "; ".join(feature_s) + ".")
