@@ -34,6 +34,7 @@ Run::
 
 import argparse
 import os
+import tempfile
 import time
 import warnings
 
@@ -235,7 +236,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=sorted(SETS), default="train")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--cache", default="/tmp/sanet_head_features")
+    parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(),
+                                                        "sanet_head_features"))
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     names = SETS[args.part]
