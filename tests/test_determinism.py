@@ -78,3 +78,19 @@ def test_layer_output_does_not_depend_on_n_jobs():
     out = [SpectralAnalysisLayer(**params, n_jobs=n_jobs).fit_transform(X) for n_jobs in (1, 2)]
     assert out[0].shape == (36000, 9)
     np.testing.assert_array_equal(out[0], out[1])
+
+
+_HBGF_HEAD = """
+import json
+from sklearn.datasets import load_digits
+from sklearn_specclust.sanet import SpectralHead
+X = load_digits().data
+head = SpectralHead(10, consensus="hbgf", random_state=0).fit(X)
+print(json.dumps([head.labels_.tolist(), head.predict(X[:200]).tolist()]))
+"""
+
+
+def test_hbgf_head_labels_do_not_depend_on_threads():
+    runs = [json.loads(_run(["-c", _HBGF_HEAD], threads)) for threads in (1, 2)]
+    assert len(runs[0][0]) == 1797 and len(set(runs[0][0])) == 10
+    assert runs[0] == runs[1]
