@@ -3,6 +3,7 @@
 from numbers import Integral
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import _fit_context, clone
 from sklearn.cluster import KMeans
@@ -16,6 +17,7 @@ from ..metrics import select_n_clusters
 from ..spectral import SpectralAnalysisLayer, landmark_embedding
 from ..utils import reproducible_threads
 from ..utils._fitted import completes_fit
+from ..utils._threads import block_threads
 
 #: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
 AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
@@ -34,6 +36,22 @@ def _candidates(n_clusters, n_components, n_samples, consensus="best"):
 def _kmeans(X, n_clusters, n_init, random_state):
     with reproducible_threads():
         return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(X)
+
+
+def _kmeans_each(inputs, n_clusters, n_init, random_state):
+    """One k-means per array of ``inputs``, fitted side by side in threads.
+
+    Each fit is single-threaded (the limit is set once, around all of them,
+    so that no thread restores another's), hence the same for any number
+    of threads; scikit-learn's Lloyd iterations release the GIL.
+    """
+    def fit(X):
+        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(X)
+
+    with reproducible_threads():
+        return Parallel(n_jobs=min(len(inputs), block_threads(None)), backend="threading")(
+            delayed(fit)(X) for X in inputs
+        )
 
 
 def cluster_incidence(labels, n_clusters):
@@ -120,11 +138,8 @@ def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
     scores : dict
         ``{m: mean NMI with the others}`` (empty for a single ``m``).
     """
-    fits = {}
-    with reproducible_threads():
-        for m in ms:
-            km = KMeans(n_clusters, n_init=n_init, random_state=random_state)
-            fits[m] = km.fit(normalize(U[:, :m]))
+    fits = dict(zip(ms, _kmeans_each([normalize(U[:, :m]) for m in ms], n_clusters,
+                                     n_init, random_state)))
     scores = {}
     if len(ms) > 1:
         for m in ms:
@@ -311,10 +326,9 @@ class SpectralHead(BaseSpectralClustering):
 
     def _fit_hbgf(self, X, U, ms, n_clusters):
         """Candidates on ``ms`` eigenvectors and on ``X``, joined by :func:`hbgf_consensus`."""
-        for m in ms:
-            self.candidates_[m] = _kmeans(normalize(U[:, :m]), n_clusters, self.n_init,
-                                          self.random_state)
-        self.candidates_["samples"] = _kmeans(X, n_clusters, self.n_init, self.random_state)
+        fits = _kmeans_each([normalize(U[:, :m]) for m in ms] + [X], n_clusters,
+                            self.n_init, self.random_state)
+        self.candidates_.update(zip(list(ms) + ["samples"], fits))
         labels = [km.labels_ for km in self.candidates_.values()]
         self.consensus_projection_, self.kmeans_ = hbgf_consensus(
             labels, n_clusters, n_init=self.n_init, random_state=self.random_state
