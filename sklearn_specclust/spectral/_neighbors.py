@@ -408,7 +408,8 @@ class NeighborIndex:
         distance; approximate, quadratic in the number of nodes.
         ``"ivf"``: the same projection and re-ranking, with candidates scored
         only in the ``IVF_PROBES`` nearest of ``n_nodes / IVF_CELL_SIZE``
-        k-means cells (:class:`IVFIndex`); approximate, linear in the number
+        k-means cells (:class:`IVFIndex`), less the cells that the query's
+        bound excludes (``IVF_PRUNE``); approximate, linear in the number
         of nodes. Data of at most ``2 * PCA_DIMS`` features are not projected
         (the scores are then exact distances, and only ``k`` are re-ranked).
         ``"nndescent"``: pynndescent's graph search (Dong et al. 2011).
