@@ -161,6 +161,8 @@ def main(argv=None):
     parser.add_argument("--test-seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--finalist", default=None,
                         help="skip phase 1 and report this setting on the test images")
+    parser.add_argument("--skip-test", action="store_true",
+                        help="phase 1 only (e.g. more training seeds)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     names = [BASELINE] + [s for s in args.settings if s != BASELINE]
@@ -188,7 +190,7 @@ def main(argv=None):
         rep.emit(f"Finalist (least mean CPU time among those): {finalist}.")
         rep.emit()
         rep.save(args.out)
-    if finalist is not None:
+    if finalist is not None and not args.skip_test:
         rep.emit(f"## Phase 2: {BASELINE} vs {finalist} on the first {args.n} test images, "
                  f"seeds {args.test_seeds}")
         rep.emit()
