@@ -276,6 +276,25 @@ class IVFIndex:
         order = np.argsort(small, kind="stable")
         return order, np.searchsorted(small[order], np.arange(n_cells + 1))
 
+    def _separation(self, c, probed):
+        """Distances from centre ``c`` to the centres of the cells in ``probed``."""
+        if len(self.centers) <= probed.size:  # every centre: fewer rows
+            return np.sqrt(_sq_norms(self.centers - self.centers[c]))[probed]
+        cells, inv = np.unique(probed, return_inverse=True)
+        row = np.sqrt(_sq_norms(self.centers[cells] - self.centers[c]))
+        return row[inv.reshape(probed.shape)]
+
+    def _skip_far_cells(self, probes, p_score, sep, bound, q_sq):
+        """``probes`` with the cells that hold no node within ``prune`` times
+        the bound's distance replaced by ``n_cells`` (see :meth:`candidates`)."""
+        # |y - c|^2 - |y - c0|^2 > 2 |c - c0| r: no member within r
+        radius = self.prune * np.sqrt(np.maximum(bound + q_sq, 0.0))
+        gap = p_score - p_score[:, :1]
+        slack = 1e-4 * (q_sq + self.c_sq.max(initial=0.0)) + 1e-3 * radius * radius
+        skip = gap > 2.0 * sep * radius[:, None] + slack[:, None]
+        skip[:, 0] = False
+        return np.where(skip, len(self.centers), probes)
+
     def candidates(self, Zq, n_cand):
         """The ``n_cand`` best-scored members of the probed cells, per query.
 
@@ -318,27 +337,13 @@ class IVFIndex:
             S += self.z_sq[members]
             bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
             if prune:
-                # the distances to the probed centres, or to all (fewer)
-                probed = probes[q, 1:]
-                if n_cells <= probed.size:
-                    row = np.sqrt(_sq_norms(self.centers - self.centers[c]))
-                    sep[q, 1:] = row[probed]
-                else:
-                    cells, inv = np.unique(probed, return_inverse=True)
-                    row = np.sqrt(_sq_norms(self.centers[cells] - self.centers[c]))
-                    sep[q, 1:] = row[inv.reshape(probed.shape)]
+                sep[q, 1:] = self._separation(c, probes[q, 1:])
         # matrix products of other shapes round differently: a little slack
         # keeps every node that scored within the bound here
         q_sq = _sq_norms(Zq)
         bound += 1e-5 * (np.abs(bound) + q_sq)
         if prune:
-            # |y - c|^2 - |y - c0|^2 > 2 |c - c0| r: no member within r
-            radius = self.prune * np.sqrt(np.maximum(bound + q_sq, 0.0))
-            gap = p_score - p_score[:, :1]
-            slack = 1e-4 * (q_sq + self.c_sq.max(initial=0.0)) + 1e-3 * radius * radius
-            skip = gap > 2.0 * sep * radius[:, None] + slack[:, None]
-            skip[:, 0] = False
-            probes = np.where(skip, n_cells, probes)
+            probes = self._skip_far_cells(probes, p_score, sep, bound, q_sq)
         found_q, found_r, found_s = [], [], []
         order, bounds = self._by_cell(probes.ravel(), n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
