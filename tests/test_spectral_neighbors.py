@@ -178,3 +178,43 @@ def test_ivf_cell_count_capped(clouds, monkeypatch):
     assert len(ivf.centers) == 4 and ivf.n_probes == 4
     dist, _ = exact_rerank(X, X, ivf.candidates(X, 5), 5)
     np.testing.assert_allclose(dist, _exact(X, X, 5)[0], rtol=1e-4, atol=1e-5)
+
+
+def test_ivf_pruning_finds_the_same_candidates(clouds):
+    # a probed cell is skipped only when the Voronoi half-space bound says
+    # none of its members can be within the query's bound: same candidates
+    X, Y = clouds[:1500], clouds[1500:]
+    Q = np.concatenate([Y, X[:300] + 0.1])
+    for probes in (4, 12, 40):
+        full = IVFIndex(X, cell_size=32, n_probes=probes, seed=0, prune=None)
+        pruned = IVFIndex(X, cell_size=32, n_probes=probes, seed=0, prune=1.0)
+        for k in (1, 10):
+            np.testing.assert_array_equal(
+                np.sort(full.candidates(Q, k), axis=1), np.sort(pruned.candidates(Q, k), axis=1)
+            )
+
+
+def test_ivf_pruning_below_one_skips_cells_and_keeps_recall(clouds, monkeypatch):
+    from sklearn_specclust.spectral import _neighbors
+
+    X, Y = clouds[:1500], clouds[1500:]
+    _, i_ref = _exact(X, Y, 10)
+    scanned = {}
+    real = IVFIndex._by_cell
+
+    def spy(cells, n_cells):
+        scanned[n_cells] = scanned.get(n_cells, 0) + int(np.sum(cells < n_cells))
+        return real(cells, n_cells)
+
+    monkeypatch.setattr(_neighbors.IVFIndex, "_by_cell", staticmethod(spy))
+    counts, recalls = [], []
+    for prune in (None, 1.0, 0.6):
+        scanned.clear()
+        ivf = IVFIndex(X, cell_size=32, n_probes=12, seed=0, prune=prune)
+        scanned.clear()
+        _, ind = exact_rerank(Y, X, ivf.candidates(Y, 10), 10)
+        counts.append(sum(scanned.values()))
+        recalls.append(_recall(ind, i_ref))
+    assert counts[0] > counts[1] > counts[2]
+    assert recalls[0] == recalls[1]
+    assert recalls[2] >= recalls[0] - 0.02

@@ -225,7 +225,10 @@ default=(0.1, 0.01, "self-tuning")
         - ``"brute"``: exact chunked brute force (scikit-learn);
         - ``"ivf"``: inverted file index (Jegou et al. 2011): the fitted
           nodes are split into k-means cells of about 64 nodes; a query is
-          scored only against the nodes of its 24 nearest cells. Nodes of
+          scored only against the nodes of its 24 nearest cells, less
+          those that cannot hold a node nearer than the ``k``-th nearest
+          of a sample of its own cell (a Voronoi half-space bound: the same
+          neighbours, fewer nodes scored). Nodes of
           more than 192 features are scored on their first 96 principal
           components and the best ``2k`` (at least ``k + 16``) re-ranked by
           their exact distance. Approximate, linear in the number of nodes;

@@ -46,6 +46,11 @@ PCA_EXACT_MAX_FEATURES = 2048
 IVF_CELL_SIZE = 64
 IVF_MAX_CELLS = 4096
 IVF_PROBES = 24
+# "ivf": skip the probed cells that cannot hold a node within this fraction
+# of a query's bound distance (the Voronoi half-space test of
+# IVFIndex.candidates; 1.0 skips only cells that pass on nothing, None
+# probes every cell).
+IVF_PRUNE = 1.0
 IVF_TRAIN = 50000
 IVF_ITER = 10
 # Nodes nearest to each cell centre that give the score bound of a query.
@@ -195,9 +200,15 @@ class IVFIndex:
         Cells searched per query.
     seed : int
         Seed of the k-means initialisation and training sample.
+    prune : float or None
+        Skip the probed cells that hold no node within ``prune`` times the
+        query's bound distance (see :meth:`candidates`). With ``1.0`` the
+        candidates found are those of probing every cell, ``None`` probes
+        every cell.
     """
 
-    def __init__(self, Z, *, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=0):
+    def __init__(self, Z, *, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=0,
+                 prune=IVF_PRUNE):
         n = Z.shape[0]
         n_cells = int(max(1, min(n // cell_size, IVF_MAX_CELLS)))
         rng = np.random.RandomState(seed)
@@ -215,6 +226,7 @@ class IVFIndex:
             [[0], np.cumsum(np.bincount(label, minlength=n_cells))]
         )
         self.n_probes = int(min(n_probes, n_cells))
+        self.prune = None if prune is None else float(prune)
         self.halo = np.empty((n_cells, 0), dtype=np.intp)
         self._halo(IVF_HALO)
 
@@ -236,9 +248,13 @@ class IVFIndex:
         return self.halo[:, :h]
 
     def _probes(self, Zq):
-        """The ``n_probes`` cells nearest to each query, the nearest first."""
+        """The ``n_probes`` cells nearest to each query, the nearest first.
+
+        Returns the cells and their scores ``|c|^2 - 2 y.c``.
+        """
         P = self.n_probes
         out = np.empty((Zq.shape[0], P), dtype=np.intp)
+        score = np.empty((Zq.shape[0], P), dtype=np.float32)
         step = _rows_per_block(len(self.centers))
         for a in range(0, Zq.shape[0], step):
             S = Zq[a : a + step] @ self.centers.T
@@ -251,7 +267,8 @@ class IVFIndex:
             sel[rows, first] = sel[:, 0]
             sel[:, 0] = nearest
             out[a : a + step] = sel
-        return out
+            score[a : a + step] = np.take_along_axis(S, sel, axis=1)
+        return out, score
 
     @staticmethod
     def _by_cell(cells, n_cells):
@@ -260,6 +277,25 @@ class IVFIndex:
         small = cells.astype(np.int16 if n_cells < 2**15 else np.int32)
         order = np.argsort(small, kind="stable")
         return order, np.searchsorted(small[order], np.arange(n_cells + 1))
+
+    def _separation(self, c, probed):
+        """Distances from centre ``c`` to the centres of the cells in ``probed``."""
+        if len(self.centers) <= probed.size:  # every centre: fewer rows
+            return np.sqrt(_sq_norms(self.centers - self.centers[c]))[probed]
+        cells, inv = np.unique(probed, return_inverse=True)
+        row = np.sqrt(_sq_norms(self.centers[cells] - self.centers[c]))
+        return row[inv.reshape(probed.shape)]
+
+    def _skip_far_cells(self, probes, p_score, sep, bound, q_sq):
+        """``probes`` with the cells that hold no node within ``prune`` times
+        the bound's distance replaced by ``n_cells`` (see :meth:`candidates`)."""
+        # |y - c|^2 - |y - c0|^2 > 2 |c - c0| r: no member within r
+        radius = self.prune * np.sqrt(np.maximum(bound + q_sq, 0.0))
+        gap = p_score - p_score[:, :1]
+        slack = 1e-4 * (q_sq + self.c_sq.max(initial=0.0)) + 1e-3 * radius * radius
+        skip = gap > 2.0 * sep * radius[:, None] + slack[:, None]
+        skip[:, 0] = False
+        return np.where(skip, len(self.centers), probes)
 
     def candidates(self, Zq, n_cand):
         """The ``n_cand`` best-scored members of the probed cells, per query.
@@ -270,6 +306,17 @@ class IVFIndex:
         then only pass on their members scored within the bound, and the
         best ``n_cand`` of those are kept.
 
+        With ``prune``, a probed cell is skipped when no node of it can be
+        within ``prune`` times the bound's distance ``r``: every member
+        ``x`` of cell ``c`` is at least as near to centre ``c`` as to the
+        query's nearest centre ``c0`` (the cells are Voronoi cells), so its
+        distance to the query ``y`` is at least
+        ``(|y - c|^2 - |y - c0|^2) / (2 |c - c0|)``, the distance from ``y``
+        to the half-space of those points. With ``prune=1`` a skipped cell
+        would pass on no member, so skipping it changes nothing but the
+        time (a small slack covers rounding); below 1 the cells skipped
+        can only hold nodes farther than ``prune * r``.
+
         Returns reference indices, unordered, ``-1`` in empty slots (when
         fewer than ``n_cand`` members of the probed cells are within the
         bound).
@@ -277,9 +324,12 @@ class IVFIndex:
         n_q, P = Zq.shape[0], self.n_probes
         n_cells = len(self.centers)
         n_cand = int(min(n_cand, self.Z.shape[0]))
-        probes = self._probes(Zq)
+        probes, p_score = self._probes(Zq)
         halo = self._halo(4 * n_cand)
         bound = np.full(n_q, np.inf, dtype=np.float32)
+        # distance between each probed cell's centre and the nearest one's
+        sep = np.zeros((n_q, P), dtype=np.float32)
+        prune = self.prune is not None and P > 1
         order, bounds = self._by_cell(probes[:, 0], n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
             q = order[bounds[c] : bounds[c + 1]]
@@ -288,9 +338,14 @@ class IVFIndex:
             S *= -2.0
             S += self.z_sq[members]
             bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
+            if prune:
+                sep[q, 1:] = self._separation(c, probes[q, 1:])
         # matrix products of other shapes round differently: a little slack
         # keeps every node that scored within the bound here
-        bound += 1e-5 * (np.abs(bound) + _sq_norms(Zq))
+        q_sq = _sq_norms(Zq)
+        bound += 1e-5 * (np.abs(bound) + q_sq)
+        if prune:
+            probes = self._skip_far_cells(probes, p_score, sep, bound, q_sq)
         found_q, found_r, found_s = [], [], []
         order, bounds = self._by_cell(probes.ravel(), n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
@@ -360,7 +415,8 @@ class NeighborIndex:
         distance; approximate, quadratic in the number of nodes.
         ``"ivf"``: the same projection and re-ranking, with candidates scored
         only in the ``IVF_PROBES`` nearest of ``n_nodes / IVF_CELL_SIZE``
-        k-means cells (:class:`IVFIndex`); approximate, linear in the number
+        k-means cells (:class:`IVFIndex`), less the cells that the query's
+        bound excludes (``IVF_PRUNE``); approximate, linear in the number
         of nodes. Data of at most ``2 * PCA_DIMS`` features are not projected
         (the scores are then exact distances, and only ``k`` are re-ranked).
         ``"nndescent"``: pynndescent's graph search (Dong et al. 2011).
@@ -400,7 +456,8 @@ class NeighborIndex:
             Z = self._project(X)
             if self.algorithm == "ivf":
                 self._index = IVFIndex(
-                    Z, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=self.random_state
+                    Z, cell_size=IVF_CELL_SIZE, n_probes=IVF_PROBES, seed=self.random_state,
+                    prune=IVF_PRUNE,
                 )
             else:
                 self._index = (Z, _sq_norms(Z))
