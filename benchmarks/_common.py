@@ -290,6 +290,22 @@ def load(name="mnist", subset="test"):
     return loaders[name](split=subset, download=False, return_X_y=True)
 
 
+def sanet_features(X, n_clusters, seed):
+    """``make_sanet(n_clusters, random_state=seed)`` up to its head on ``X``: ``(F, seconds)``."""
+    import time
+    import warnings
+
+    from sklearn_specclust.sanet import make_sanet
+
+    net = make_sanet(n_clusters, random_state=seed)
+    cut = [n for n, _ in net.steps].index("cluster")
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        F = net[:cut].fit_transform(X)
+    return F, time.perf_counter() - t0
+
+
 def accuracy(y, labels):
     """Clustering accuracy (Hungarian matching of clusters to classes)."""
     from sklearn_specclust.metrics import clustering_accuracy_score

@@ -14,15 +14,13 @@ Run::
 """
 
 import argparse
-import time
-import warnings
 
 import numpy as np
 from sklearn.cluster import KMeans
 
-from benchmarks._common import Report, clustering_scores
+from benchmarks._common import Report, clustering_scores, sanet_features
 from sklearn_specclust.datasets import load_digits_images, load_fashion_mnist, load_mnist
-from sklearn_specclust.sanet import SpectralHead, make_sanet
+from sklearn_specclust.sanet import SpectralHead
 from sklearn_specclust.sanet._head import AUTO_FACTORS
 
 
@@ -49,13 +47,7 @@ def main(argv=None):
     rep.emit("| --- | --- | --- | " + " | ".join("---" for _ in AUTO_FACTORS) + " | --- | --- |")
     for name, (X, y) in data_sets(args.sizes):
         k = len(np.unique(y))
-        net = make_sanet(k, random_state=args.seed)
-        cut = [n for n, _ in net.steps].index("cluster")
-        t0 = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            F = net[:cut].fit_transform(X)
-        seconds = time.perf_counter() - t0
+        F, seconds = sanet_features(X, k, args.seed)
         accs = [clustering_scores(y, KMeans(k, n_init=10, random_state=args.seed)
                                   .fit_predict(F))[0]]
         for factor in AUTO_FACTORS:

@@ -36,11 +36,10 @@ import argparse
 import os
 import tempfile
 import time
-import warnings
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, load
+from benchmarks._common import Report, clustering_scores, load, sanet_features
 
 SETS = {
     "train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
@@ -70,20 +69,12 @@ def images(name):
 
 def features(name, seed, cache):
     """The default network's flattened features (cached) and the labels."""
-    from sklearn_specclust.sanet import make_sanet
-
     path = os.path.join(cache, f"{name}_s{seed}.npy")
     y_path = os.path.join(cache, f"{name}_y.npy")
     if os.path.exists(path) and os.path.exists(y_path):
         return np.load(path), np.load(y_path), None
     X, y = images(name)
-    net = make_sanet(len(np.unique(y)), random_state=seed)
-    cut = [n for n, _ in net.steps].index("cluster")
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        F = net[:cut].fit_transform(X)
-    seconds = time.perf_counter() - t0
+    F, seconds = sanet_features(X, len(np.unique(y)), seed)
     os.makedirs(cache, exist_ok=True)
     np.save(path, F)
     np.save(y_path, y)
