@@ -33,11 +33,6 @@ def _candidates(n_clusters, n_components, n_samples, consensus="best"):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
-def _kmeans(X, n_clusters, n_init, random_state):
-    with reproducible_threads():
-        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(X)
-
-
 def _kmeans_each(inputs, n_clusters, n_init, random_state):
     """One k-means per array of ``inputs``, fitted side by side in threads.
 
@@ -52,6 +47,11 @@ def _kmeans_each(inputs, n_clusters, n_init, random_state):
         return Parallel(n_jobs=min(len(inputs), block_threads(None)), backend="threading")(
             delayed(fit)(X) for X in inputs
         )
+
+
+def _kmeans(X, n_clusters, n_init, random_state):
+    """One single-threaded k-means on ``X`` (see :func:`_kmeans_each`)."""
+    return _kmeans_each([X], n_clusters, n_init, random_state)[0]
 
 
 def cluster_incidence(labels, n_clusters):

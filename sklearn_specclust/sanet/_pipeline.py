@@ -11,7 +11,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from ..spectral import SpectralAnalysisLayer
 from ..utils._pipeline import CheckedPipeline
-from ._streaming import fit_transform_per_image, per_image_steps, transform_per_image
+from ._streaming import fit_transform_per_image, per_image_steps, skipped, transform_per_image
 
 
 class SANetPipeline(CheckedPipeline):
@@ -126,8 +126,7 @@ class SANetPipeline(CheckedPipeline):
         if params or not self._streamed():
             return super().transform(X, **params)
         Xt, last = self._transformed(X), self.steps[-1][1]
-        return Xt if last is None or (isinstance(last, str) and last == "passthrough") \
-            else last.transform(Xt)
+        return Xt if skipped(last) else last.transform(Xt)
 
     @available_if(lambda self: hasattr(self._final_estimator, "predict"))
     def predict(self, X, **params):

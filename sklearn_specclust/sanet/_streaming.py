@@ -23,7 +23,8 @@ from ..utils import to_maps
 BATCH_BYTES = 2**27
 
 
-def _skipped(step):
+def skipped(step):
+    """Whether a pipeline step is skipped (``None`` or ``"passthrough"``)."""
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
@@ -38,7 +39,7 @@ def per_image_steps(steps):
     for _, step in steps[:-1]:
         if isinstance(step, SpectralAnalysisLayer):
             layers += 1
-        elif not (_skipped(step) or getattr(step, "_fit_reads_shape_only", False) is True):
+        elif not (skipped(step) or getattr(step, "_fit_reads_shape_only", False) is True):
             break
         n += 1
     return n if layers else 0
@@ -72,9 +73,6 @@ class _Batches:
     def size(self):
         """Images per batch: a multiple of every layer's block, about BATCH_BYTES."""
         return self.unit * max(1, BATCH_BYTES // (self.unit * self.image_bytes))
-
-    def first(self):
-        return _apply(self.chain, _slice(self.X, 0, 1))
 
     def images(self, index):
         """``(a, out)``: the chain's output on ``index[a : a + len(out)]`` (sorted images).
@@ -133,10 +131,10 @@ def fit_transform_per_image(steps, X, n_samples, params):
     From a layer that keeps every node on, the steps run on the whole input.
     """
     batches = _Batches(X, n_samples)
+    first = _slice(X, 0, 1)  # the chain's output on the first image
     for i, (name, step) in enumerate(steps):
-        if _skipped(step):
+        if skipped(step):
             continue
-        first = batches.first()
         if not batches.chain:
             step.fit(X, **params.get(name, {}))
         elif isinstance(step, SpectralAnalysisLayer) and step._will_sample(
@@ -149,19 +147,22 @@ def fit_transform_per_image(steps, X, n_samples, params):
             # break otherwise than a new query: run the rest as Pipeline does
             Xt = batches.all()
             for other_name, other in steps[i:]:
-                if not _skipped(other):
+                if not skipped(other):
                     Xt = other.fit_transform(Xt, **params.get(other_name, {}))
             return Xt
         else:
             step.fit(first, **params.get(name, {}))
-        batches.add(step, step.transform(first))
+        first = step.transform(first)
+        batches.add(step, first)
     return batches.all()
 
 
 def transform_per_image(steps, X, n_samples):
     """The output of fitted ``steps`` on ``X``, computed batch by batch."""
     batches = _Batches(X, n_samples)
+    first = _slice(X, 0, 1)
     for _, step in steps:
-        if not _skipped(step):
-            batches.add(step, step.transform(batches.first()))
+        if not skipped(step):
+            first = step.transform(first)
+            batches.add(step, first)
     return batches.all()

@@ -500,12 +500,15 @@ or (n_samples, height, width, channels)
             return dist, ind, rows, maps.shape, was_2d
         return None
 
+    def _node_budget(self, affinities, laps, n_features):
+        """``max_nodes``, resolved by the memory planner when ``"auto"``."""
+        if self.max_nodes == "auto":
+            return self._planned_max_nodes(affinities, laps, n_features)
+        return self.max_nodes
+
     def _will_sample(self, map_shape, n_samples):
         """Whether ``fit`` on ``n_samples`` maps of ``map_shape`` samples its nodes."""
-        affinities, laps = self._resolve()
-        max_nodes = self.max_nodes
-        if max_nodes == "auto":
-            max_nodes = self._planned_max_nodes(affinities, laps, map_shape[-1])
+        max_nodes = self._node_budget(*self._resolve(), map_shape[-1])
         return max_nodes is not None and n_samples * map_shape[0] * map_shape[1] > max_nodes
 
     @completes_fit
@@ -554,9 +557,7 @@ or (n_samples, height, width, channels)
     def _fit_nodes(self, shape, take_rows, affinities, laps, rng):
         """The distinct (sampled, rescaled) nodes, each row's node, and checks."""
         n_seen = shape[0] * shape[1] * shape[2]
-        max_nodes = self.max_nodes
-        if max_nodes == "auto":
-            max_nodes = self._planned_max_nodes(affinities, laps, shape[-1])
+        max_nodes = self._node_budget(affinities, laps, shape[-1])
         sampled = max_nodes is not None and n_seen > max_nodes
         self.max_nodes_ = max_nodes
         if sampled:
