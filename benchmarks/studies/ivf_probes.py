@@ -71,9 +71,9 @@ def layer_recall(layer, rows):
     """recall@k of the fitted layer's index on ``rows`` against exact search."""
     from sklearn.neighbors import NearestNeighbors
 
-    from sklearn_specclust.spectral._layer import _scaled_float32
+    from sklearn_specclust.spectral._nodes import scaled_float32
 
-    Y = _scaled_float32(rows, layer._scale)
+    Y = scaled_float32(rows, layer._scale)
     k = layer._k_query
     _, ind = layer._index.query(Y, k)
     _, ref = NearestNeighbors(n_neighbors=k).fit(layer._nodes).kneighbors(Y)

@@ -26,6 +26,7 @@ from ._extension import MU_FLOOR, extend, extension_basis
 from ._graphs import median_sq_distance, mst_longest_edge
 from ._laplacian import LAPLACIANS
 from ._neighbors import NeighborIndex
+from ._nodes import distinct_rows, power_of_two_scale, scaled_float32, unique_rows
 from ._procedures import (
     AUTO_EXACT_MAX,
     FAMILIES,
@@ -89,46 +90,6 @@ def _check_values(values, name, *, integer=False, strings=()):
             raise ValueError(f"{name} must hold finite numbers > 0, got {v!r}.")
         out.append(int(v) if integer else float(v))
     return tuple(out)
-
-
-def _power_of_two_scale(X):
-    """The power of two nearest to ``max |X|`` (1.0 for all-zero ``X``).
-
-    Every procedure is invariant to a global scale of the nodes (kNN, eps as
-    a multiple of the longest MST edge, Gaussian scales relative to the median squared
-    distance, self-tuning local scales), so the nodes are divided by this
-    scale: exactly (only the exponent changes), and values too large or too
-    small for float32 distances (``1e19`` or ``1e-40``) land near 1.
-    """
-    top = float(np.max(np.abs(X))) if X.size else 0.0
-    if not np.isfinite(top) or top <= 0:
-        return 1.0
-    return float(2.0 ** np.round(np.log2(top)))
-
-
-def _scaled_float32(X, scale):
-    """``X / scale`` in float32 (divided in its own dtype first, so no float32 overflow)."""
-    X = np.asarray(X)
-    if scale != 1.0:
-        X = X / np.asarray(scale, dtype=X.dtype)
-    return np.asarray(X, dtype=np.float32)
-
-
-def _distinct_rows(X):
-    """Index of one copy of each distinct row of contiguous ``X``, and each row's copy."""
-    view = X.view(np.dtype((np.void, X.dtype.itemsize * X.shape[1]))).ravel()
-    _, first, inverse = np.unique(view, return_index=True, return_inverse=True)
-    return first, inverse.ravel()
-
-
-def _unique_rows(X):
-    """Distinct rows of a float32 array in first-seen order, and each row's index."""
-    X = np.ascontiguousarray(X)
-    first, inverse = _distinct_rows(X)
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return X[first[order]], rank[inverse]
 
 
 class SpectralAnalysisLayer(
@@ -564,8 +525,8 @@ or (n_samples, height, width, channels)
             sample = take_rows(np.sort(rng.choice(n_seen, size=max_nodes, replace=False)))
         else:
             sample = take_rows(None)
-        self._scale = _power_of_two_scale(sample)
-        nodes, rows = _unique_rows(_scaled_float32(sample, self._scale))
+        self._scale = power_of_two_scale(sample)
+        nodes, rows = unique_rows(scaled_float32(sample, self._scale))
         n = nodes.shape[0]
         if n < 2:
             raise ValueError(
@@ -760,14 +721,14 @@ or (n_samples, height, width, channels)
         )
 
     def _transform_rows(self, nodes, out, start, stop, scale, neighbors, dedup, bases):
-        block = np.ascontiguousarray(_scaled_float32(nodes[start:stop], scale))
+        block = np.ascontiguousarray(scaled_float32(nodes[start:stop], scale))
         if neighbors is not None:
             dist, ind = neighbors
             self._transform_block(block, out[start:stop], bases,
                                   (dist[start:stop], ind[start:stop]))
             return
         # identical nodes (e.g. blank patches) are embedded once
-        first, inverse = _distinct_rows(block) if dedup else (np.arange(len(block)), None)
+        first, inverse = distinct_rows(block) if dedup else (np.arange(len(block)), None)
         if len(first) < len(block):
             emb = np.empty((len(first), out.shape[1]), dtype=np.float32)
             self._transform_block(block[first], emb, bases)
