@@ -45,21 +45,35 @@ def abs_max_pool(maps, pool_size, *, stride=1, padding="same"):
     if bh or ah or bw or aw:
         # zeros never beat a real entry (|0| is the smallest magnitude)
         maps = np.pad(maps, ((0, 0), (bh, ah), (bw, aw), (0, 0)))
-    best = None
-    best_abs = None
-    # Loop over the pool_size**2 window offsets; vectorised over the data.
-    for di in range(pool_size):
-        for dj in range(pool_size):
-            v = maps[:, di : di + stride * (oh - 1) + 1 : stride,
-                     dj : dj + stride * (ow - 1) + 1 : stride]  # fmt: skip
-            if best is None:
-                best = v.copy()
-                best_abs = np.abs(best)
-                continue
-            a = np.abs(v)
-            better = a > best_abs
-            np.copyto(best, v, where=better)
-            np.copyto(best_abs, a, where=better)
+    windows = [
+        maps[:, di : di + stride * (oh - 1) + 1 : stride,
+             dj : dj + stride * (ow - 1) + 1 : stride]  # fmt: skip
+        for di in range(pool_size) for dj in range(pool_size)
+    ]
+    # the largest and the smallest entry of each window: two passes per
+    # offset, in place; the abs-max is the one of larger magnitude
+    hi = windows[0].copy()
+    lo = windows[0].copy()
+    for v in windows[1:]:
+        np.maximum(hi, v, out=hi)
+        np.minimum(lo, v, out=lo)
+    best = np.where(hi >= -lo, hi, lo)
+    # +m and -m in one window: the first in row-major order wins
+    tied = np.flatnonzero(np.any((hi == -lo) & (hi != 0), axis=(1, 2, 3)))
+    if tied.size:
+        best[tied] = _first_abs_max([v[tied] for v in windows])
+    return best
+
+
+def _first_abs_max(windows):
+    """The entry of largest magnitude over ``windows``, the first on a tie."""
+    best = windows[0].copy()
+    best_abs = np.abs(best)
+    for v in windows[1:]:
+        a = np.abs(v)
+        better = a > best_abs
+        np.copyto(best, v, where=better)
+        np.copyto(best_abs, a, where=better)
     return best
 
 
