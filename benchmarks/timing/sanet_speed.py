@@ -20,7 +20,14 @@ Usage::
 
     git worktree add ../specclust-base main
     OMP_NUM_THREADS=1 python -m benchmarks.timing.sanet_speed --base ../specclust-base \\
-        [--n 10000] [--subset test|all] [--n-fit 60000] [--skip-sanet] [--out FILE]
+        [--n 10000] [--subset test|all] [--n-fit 60000] [--skip-sanet] [--out FILE] \\
+        [--datasets mnist fashion --seeds 0 1 2]
+
+``--datasets``/``--seeds`` add a table of the default network on each data
+set and seed, before and after (the order alternates from one seed to the
+next, so that a drift of the machine's load favours neither): seconds, ACC,
+NMI and whether the labels are equal, then the mean ACC difference and the
+mean time ratio per data set.
 """
 
 import argparse
@@ -35,8 +42,8 @@ from benchmarks._common import Report
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def measure_sanet(n, seed=0, subset="test"):
-    """Fit the default SA-Net on the first ``n`` MNIST images in this process.
+def measure_sanet(n, seed=0, subset="test", name="mnist"):
+    """Fit the default SA-Net on the first ``n`` images of ``name`` in this process.
 
     ``subset="test"``: the test images; ``"all"``: the 60,000 training then the
     10,000 test images.
@@ -50,9 +57,9 @@ def measure_sanet(n, seed=0, subset="test"):
     from benchmarks._common import accuracy, load, peak_rss_gib
     from sklearn_specclust.sanet import make_sanet
 
-    X, y = load("mnist", "test")
+    X, y = load(name, "test")
     if subset == "all":
-        Xa, ya = load("mnist", "train")
+        Xa, ya = load(name, "train")
         X, y = np.concatenate([Xa, X]), np.concatenate([ya, y])
     X = (X[:n] / 255.0).astype(np.float32)
     model = make_sanet(10, random_state=seed)
@@ -61,7 +68,10 @@ def measure_sanet(n, seed=0, subset="test"):
         warnings.simplefilter("ignore")
         labels = model.fit_predict(X)
     seconds = time.perf_counter() - t0
-    return dict(seconds=seconds, acc=accuracy(y[:n], labels), peak_gib=peak_rss_gib(),
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return dict(seconds=seconds, acc=accuracy(y[:n], labels),
+                nmi=normalized_mutual_info_score(y[:n], labels), peak_gib=peak_rss_gib(),
                 digest=hashlib.sha1(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest())
 
 
@@ -108,6 +118,41 @@ def run_in(root, call):
     raise RuntimeError(f"measurement in {root} failed:\n{proc.stderr[-3000:]}")
 
 
+def seeds_table(rep, trees, datasets, seeds, n):
+    """Before and after on every data set and seed: a table and a summary per data set."""
+    rep.emit(f"## make_sanet(n_clusters=10, random_state=seed) on the first {n} test images, "
+             "per data set and seed")
+    rep.emit()
+    rep.emit("| data | seed | code | s | ACC | NMI | labels equal before |")
+    rep.emit("| --- | --- | --- | --- | --- | --- | --- |")
+    summary = []
+    for name in datasets:
+        diffs, ratios, equal = [], [], 0
+        for i, seed in enumerate(seeds):
+            order = trees if i % 2 == 0 else trees[::-1]
+            res = {label: run_in(root, f"measure_sanet({n}, {seed}, name={name!r})")
+                   for label, root in order}
+            for label, _ in trees:
+                r = res[label]
+                same = r["digest"] == res["before"]["digest"]
+                rep.emit(f"| {name} | {seed} | {label} | {r['seconds']:.1f} | {r['acc']:.4f} "
+                         f"| {r['nmi']:.4f} | {same} |")
+            diffs.append(res["after"]["acc"] - res["before"]["acc"])
+            ratios.append(res["after"]["seconds"] / res["before"]["seconds"])
+            equal += res["after"]["digest"] == res["before"]["digest"]
+        acc = ", ".join(f"{d:+.4f}" for d in diffs)
+        sec = ", ".join(f"{r:.2f}" for r in ratios)
+        summary.append(f"| {name} | {sum(diffs) / len(diffs):+.4f} ({acc}) | "
+                       f"{sum(ratios) / len(ratios):.2f} ({sec}) | {equal}/{len(seeds)} |")
+    rep.emit()
+    rep.emit("| data | ACC after - before, mean (per seed) | seconds after / before, mean "
+             "(per seed) | same labels |")
+    rep.emit("| --- | --- | --- | --- |")
+    for line in summary:
+        rep.emit(line)
+    rep.emit()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="root of the baseline checkout")
@@ -118,6 +163,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="transforms timed (best kept)")
     parser.add_argument("--skip-sanet", action="store_true")
     parser.add_argument("--skip-transform", action="store_true")
+    parser.add_argument("--datasets", nargs="*", default=[],
+                        help="data sets of the per-seed table (mnist, fashion)")
+    parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     trees = (("before", Path(args.base).resolve()), ("after", _ROOT))
@@ -157,6 +205,8 @@ def main(argv=None):
         rep.emit()
         rep.emit(f"Ratio after/before ({ratio}): {res['after'][ratio] / res['before'][ratio]:.2f}")
         rep.emit()
+    if args.datasets:
+        seeds_table(rep, trees, args.datasets, args.seeds, args.n)
     rep.save(args.out)
 
 
