@@ -220,20 +220,3 @@ def test_ivf_pruning_below_one_skips_cells_and_keeps_recall(clouds, monkeypatch)
     assert recalls[2] >= recalls[0] - 0.02
 
 
-
-def test_rerank_ties_do_not_depend_on_the_candidates_order():
-    # points of an integer grid: many candidates at exactly equal distances;
-    # among equals the smaller reference index comes first, whatever the
-    # order of the candidate columns
-    rng = np.random.RandomState(0)
-    grid = np.stack(np.meshgrid(*[np.arange(6)] * 3, indexing="ij"), -1).reshape(-1, 3)
-    X = grid[rng.permutation(len(grid))].astype(np.float32)
-    Y = np.concatenate([X[:50], X[50:100] + 0.5]).astype(np.float32)
-    cand = np.argsort(((Y[:, None, :] - X[None]) ** 2).sum(-1), axis=1)[:, :20]
-    dist, ind = exact_rerank(Y, X, cand, 10)
-    shuffled = cand[:, rng.permutation(20)][:, ::-1]
-    dist2, ind2 = exact_rerank(Y, X, shuffled, 10)
-    np.testing.assert_array_equal(ind2, ind)
-    np.testing.assert_array_equal(dist2, dist)
-    tied = dist[:, 1:] == dist[:, :-1]
-    assert tied.any() and np.all(ind[:, 1:][tied] > ind[:, :-1][tied])
