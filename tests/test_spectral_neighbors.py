@@ -218,5 +218,3 @@ def test_ivf_pruning_below_one_skips_cells_and_keeps_recall(clouds, monkeypatch)
     assert counts[0] > counts[1] > counts[2]
     assert recalls[0] == recalls[1]
     assert recalls[2] >= recalls[0] - 0.02
-
-

@@ -82,9 +82,7 @@ def exact_rerank(Y, X, cand, k):
     Returns
     -------
     dist : ndarray of shape (n_queries, k), float32
-        Euclidean distances, ascending (ties keep the candidates' order: an
-        order by reference index would make the first-seen of many equal
-        nodes a hub of the graph).
+        Euclidean distances, ascending (ties keep the candidates' order).
     ind : ndarray of shape (n_queries, k), intp
     """
     n_q, n_c = cand.shape
@@ -308,14 +306,11 @@ class IVFIndex:
     def candidates(self, Zq, n_cand):
         """The ``n_cand`` best-scored members of the probed cells, per query.
 
-        First a bound, from each query's nearest cell: the ``n_cand``-th best
-        score among the members of that cell and the ``4 n_cand`` nodes
-        nearest to its centre, which is at least the ``n_cand``-th best score
-        over all nodes. The other probed cells then only pass on their
-        members scored within the bound, and the best ``n_cand`` of all the
-        survivors are kept. The queries are taken in the order of their
-        nearest cell, so that the queries probing one cell lie close in
-        memory.
+        First a bound: the ``n_cand``-th best score among the
+        ``4 n_cand`` nodes nearest to the query's nearest centre, which is at
+        least the ``n_cand``-th best score over all nodes. The probed cells
+        then only pass on their members scored within the bound, and the
+        best ``n_cand`` of those are kept.
 
         With ``prune``, a probed cell is skipped when no node of it can be
         within ``prune`` times the bound's distance ``r``: every member
@@ -332,84 +327,47 @@ class IVFIndex:
         fewer than ``n_cand`` members of the probed cells are within the
         bound).
         """
-        n_q = Zq.shape[0]
+        n_q, P = Zq.shape[0], self.n_probes
+        n_cells = len(self.centers)
         n_cand = int(min(n_cand, self.Z.shape[0]))
         probes, p_score = self._probes(Zq)
-        # the queries in the order of their nearest cell (a stable sort)
-        by_cell = self._by_cell(probes[:, 0], len(self.centers))[0]
-        Zq, probes, p_score = Zq[by_cell], probes[by_cell], p_score[by_cell]
-        found, bound, sep = self._nearest_cells(Zq, probes, n_cand)
-        if self.prune is not None and self.n_probes > 1:
-            probes = self._skip_far_cells(probes, p_score, sep, bound, _sq_norms(Zq))
-        self._scan(Zq, probes[:, 1:], bound, found)
-        cand = np.empty((n_q, n_cand), dtype=np.intp)
-        cand[by_cell] = self._best(found, n_q, n_cand)
-        return cand
-
-    def _score(self, Zq, rows):
-        """Scores ``|x|^2 - 2 y.x`` of the queries against the nodes ``rows``
-        (a slice or index array), by one matrix product."""
-        S = Zq @ self.Zm2[rows].T
-        S += self.z_sq[rows]
-        return S
-
-    @staticmethod
-    def _keep(found, q, S, bound, first):
-        """Record the entries of ``S`` (queries ``q``, nodes ``first``,
-        ``first + 1``, ...) scored within the queries' bounds."""
-        i, j = np.divmod(np.flatnonzero(S <= bound[:, None]), S.shape[1])
-        found[0].append(q[i])
-        found[1].append(j + first)
-        found[2].append(S[i, j])
-
-    def _nearest_cells(self, Zq, probes, n_cand):
-        """Score every query's nearest cell and the halo of its centre.
-
-        Returns the survivors of the nearest cells, the queries' bounds and
-        the distances from each probed centre to the nearest one.
-        """
-        n_q, n_cells = Zq.shape[0], len(self.centers)
         halo = self._halo(4 * n_cand)
-        bound = np.empty(n_q, dtype=np.float32)
-        sep = np.zeros(probes.shape, dtype=np.float32)
-        prune = self.prune is not None and probes.shape[1] > 1
-        q_sq = _sq_norms(Zq)
-        found = ([], [], [])
+        bound = np.full(n_q, np.inf, dtype=np.float32)
+        # distance between each probed cell's centre and the nearest one's
+        sep = np.zeros((n_q, P), dtype=np.float32)
+        prune = self.prune is not None and P > 1
         order, bounds = self._by_cell(probes[:, 0], n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
             q = order[bounds[c] : bounds[c + 1]]
-            s, e = self.offsets[c], self.offsets[c + 1]
-            h = halo[c]
-            # the cell's members, then the halo nodes of other cells
-            S = self._score(Zq[q], np.concatenate([np.arange(s, e), h[(h < s) | (h >= e)]]))
-            b = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
-            # matrix products of other shapes round differently: a little
-            # slack keeps every node that scored within the bound here
-            b += 1e-5 * (np.abs(b) + q_sq[q])
-            bound[q] = b
-            self._keep(found, q, S[:, : e - s], b, s)
+            members = halo[c]
+            S = Zq[q] @ self.Zm2[members].T
+            S += self.z_sq[members]
+            bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
             if prune:
                 sep[q, 1:] = self._separation(c, probes[q, 1:])
-        return found, bound, sep
-
-    def _scan(self, Zq, probes, bound, found):
-        """Add the members of the cells ``probes`` scored within the bounds."""
-        n_cells, P = len(self.centers), probes.shape[1]
-        if P == 0:
-            return
+        # matrix products of other shapes round differently: a little slack
+        # keeps every node that scored within the bound here
+        q_sq = _sq_norms(Zq)
+        bound += 1e-5 * (np.abs(bound) + q_sq)
+        if prune:
+            probes = self._skip_far_cells(probes, p_score, sep, bound, q_sq)
+        found_q, found_r, found_s = [], [], []
         order, bounds = self._by_cell(probes.ravel(), n_cells)
         for c in np.flatnonzero(np.diff(bounds)):
             s, e = self.offsets[c], self.offsets[c + 1]
             if e == s:
                 continue
             q = order[bounds[c] : bounds[c + 1]] // P
-            self._keep(found, q, self._score(Zq[q], slice(s, e)), bound[q], s)
-
-    def _best(self, found, n_q, n_cand):
-        """The best ``n_cand`` survivors of every query (``-1``: none left)."""
-        q = np.concatenate(found[0])
-        r = self.order[np.concatenate(found[1])]
-        sc = np.concatenate(found[2])
+            S = Zq[q] @ self.Zm2[s:e].T
+            S += self.z_sq[s:e]
+            # flat indices of the survivors: faster than a 2-D nonzero
+            i, j = np.divmod(np.flatnonzero(S <= bound[q][:, None]), e - s)
+            found_q.append(q[i])
+            found_r.append(j + s)
+            found_s.append(S[i, j])
+        q = np.concatenate(found_q)
+        sc = np.concatenate(found_s)
+        r = self.order[np.concatenate(found_r)]
         cand = np.full((n_q, n_cand), -1, dtype=np.intp)
         counts = np.bincount(q, minlength=n_q)
         # most queries: their survivors go to one row each (grouped by a
