@@ -11,11 +11,12 @@ patches of the same images as queries, and measures, single-threaded:
    query (with the exact re-ranking), and its tie-aware recall@9 against
    exact search (a returned neighbour counts when it is no farther than the
    exact 9th);
-2. how many nodes a query scores (its probed, unpruned cells) and how many
-   survive its bound, for the bound the search uses (the ``4 k`` nodes
-   nearest to the query's nearest centre) and for tighter ones: that cell's
-   members with those nodes, the two nearest cells with them, and the exact
-   9th distance (no search can do better);
+2. how many nodes the probed cells of a query hold (before the half-space
+   pruning, which skips about a fifth of them) and how many survive its
+   bound, for the bound the search uses (the ``4 k`` nodes nearest to the
+   query's nearest centre) and for tighter ones: that cell's members with
+   those nodes, the two nearest cells with them, and the exact 9th distance
+   (no search can do better);
 3. an exact filter in fewer dimensions: the squared distance in the first
    ``d`` principal components plus the squared difference of the residual
    norms is a lower bound of the squared distance, so the nodes above the
