@@ -108,32 +108,77 @@ def test_bad_loss_options_rejected(rng):
         RotInvINREncoder(variance_weight=-1.0).fit(X)
 
 
-@pytest.mark.parametrize("n_coords", [None, 20])
-def test_fused_decoder_matches_the_reference_formulation(images, n_coords):
-    # the fused step (rotated frequencies, one Fourier buffer with its own
-    # backward, in-place ReLU) computes the same losses and gradients
-    torch.manual_seed(0)
-    model = RotInvINR(
-        shape=(1, 8, 8), encoder="mlp", decoder="hyper", hidden=(16,), latent_dim=LATENT,
-        hyper_hidden=(16, 24), fn_hidden=(12, 10), n_fourier=6, fourier_scale=2.0,
+def _losses_and_grads(model, images, fused, n_coords):
+    model.decoder.fused = fused
+    model.zero_grad()
+    losses = training_losses(
+        model, images, n_rotations=2, angle_target="com", n_coords=n_coords,
+        generator=torch.Generator().manual_seed(0),
     )
-    results = []
-    for fused in (False, True):
-        model.decoder.fused = fused
-        model.zero_grad()
-        losses = training_losses(
-            model, images, n_rotations=2, angle_target="com", n_coords=n_coords,
-            generator=torch.Generator().manual_seed(0),
-        )
-        total = 15 * losses[0] + losses[1] + losses[2]
-        total.backward()
-        grads = [p.grad.clone() for p in model.parameters()]
-        results.append(([float(v.detach()) for v in losses], grads))
-    (ref_losses, ref_grads), (new_losses, new_grads) = results
+    total = 15 * losses[0] + losses[1] + losses[2]
+    total.backward()
+    grads = [p.grad.clone() for p in model.parameters()]
+    return [float(v.detach()) for v in losses], grads
+
+
+def _hyper_model(fn_hidden=(12, 10), channels=1):
+    torch.manual_seed(0)
+    return RotInvINR(
+        shape=(channels, 8, 8), encoder="mlp", decoder="hyper", hidden=(16,),
+        latent_dim=LATENT, hyper_hidden=(16, 24), fn_hidden=fn_hidden, n_fourier=6,
+        fourier_scale=2.0,
+    )
+
+
+@pytest.mark.parametrize("fused", [True, "layers"])
+@pytest.mark.parametrize("n_coords", [None, 20])
+def test_fused_decoder_matches_the_reference_formulation(images, n_coords, fused):
+    # the fused steps (rotated frequencies; one Fourier buffer with its own
+    # backward and in-place ReLUs, or one hand-written autograd node)
+    # compute the same losses and gradients in float32
+    model = _hyper_model()
+    ref_losses, ref_grads = _losses_and_grads(model, images, False, n_coords)
+    new_losses, new_grads = _losses_and_grads(model, images, fused, n_coords)
     np.testing.assert_allclose(new_losses, ref_losses, rtol=1e-5, atol=1e-7)
     assert all(g.abs().max() > 0 for g in ref_grads[-4:])  # the decoder learns
     for a, b in zip(ref_grads, new_grads):
         torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "fn_hidden, channels", [((12, 10), 1), ((12, 10, 9), 3), ((), 1), ((7,), 2)]
+)
+def test_generated_networks_node_is_exact_in_float64(images, fn_hidden, channels):
+    # the hand-written forward and backward of the generated networks (the
+    # default) against the plain per-operation autograd graph, in float64:
+    # the losses and every parameter's gradient agree to rounding
+    model = _hyper_model(fn_hidden, channels).double()
+    x = images.double().repeat(1, channels, 1, 1)
+    x = x * torch.linspace(0.5, 1.0, channels, dtype=x.dtype).reshape(1, -1, 1, 1)
+    ref_losses, ref_grads = _losses_and_grads(model, x, False, None)
+    new_losses, new_grads = _losses_and_grads(model, x, True, None)
+    np.testing.assert_allclose(new_losses, ref_losses, rtol=1e-12, atol=1e-14)
+    decoder = dict(model.named_parameters())
+    assert decoder["decoder.head.weight"].grad.abs().max() > 0
+    assert decoder["encoder.net.0.weight"].grad.abs().max() > 0
+    for (name, _), a, b in zip(model.named_parameters(), ref_grads, new_grads):
+        torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-13, msg=name)
+
+
+def test_generated_networks_gradcheck():
+    # finite differences of the node itself, through both of its inputs
+    from sklearn_specclust.inr._generated import GeneratedNetworks
+
+    gen = torch.Generator().manual_seed(0)
+    shapes = [(6, 5), (5, 4), (4, 2)]
+    n_params = sum(a * b + b for a, b in shapes)
+    freq = torch.randn(2, 2, 3, generator=gen, dtype=torch.float64, requires_grad=True)
+    params = torch.randn(2, n_params, generator=gen, dtype=torch.float64,
+                         requires_grad=True)
+    coords = torch.rand(7, 2, generator=gen, dtype=torch.float64) * 2 - 1
+    assert torch.autograd.gradcheck(
+        lambda f, p: GeneratedNetworks.apply(f, p, coords, shapes), (freq, params)
+    )
 
 
 def test_fused_fourier_features_gradient_is_exact():

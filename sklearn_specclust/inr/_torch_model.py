@@ -1,4 +1,4 @@
-"""torch modules of the rotation-invariant INR model (the only torch import).
+"""torch modules of the rotation-invariant INR model (with ``_generated``, the torch imports).
 
 This module is imported lazily, from the methods of
 :class:`~sklearn_specclust.inr.RotInvINREncoder` and
@@ -20,6 +20,8 @@ import math
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ._generated import GeneratedNetworks
 
 
 def pixel_coords(h, w, device=None, dtype=torch.float32):
@@ -239,13 +241,19 @@ class HyperDecoder(nn.Module):
     matrix product per layer (``torch.baddbmm`` with the generated weights as
     views of the hypernetwork's output, no per-image loop).
 
-    ``fused=True`` (the default) evaluates the same function with fewer
-    memory passes: the frequencies are rotated instead of the coordinates
-    (``(x R) B^T = x (R B^T)``, a ``(2, n_fourier)`` product per image instead
-    of a ``(pixels, 2)`` one), the Fourier features are one buffer whose
-    backward pass reuses them (:class:`_FourierFeatures`), and the hidden
-    ReLUs act in place. ``fused=False`` keeps the plain formulation (the
-    reference the tests compare against).
+    ``fused`` chooses how the same function is evaluated:
+
+    * ``True`` (the default): the generated networks are one autograd node
+      with a hand-written backward pass (:class:`._generated.GeneratedNetworks`),
+      and the frequencies are rotated instead of the coordinates
+      (``(x R) B^T = x (R B^T)``, a ``(2, n_fourier)`` product per image
+      instead of a ``(pixels, 2)`` one);
+    * ``"layers"``: the rotated frequencies with per-operation autograd, the
+      Fourier features one buffer with its own backward
+      (:class:`_FourierFeatures`) and in-place hidden ReLUs (kept to measure
+      the one-node version against);
+    * ``False``: the plain formulation (the reference the tests compare
+      against).
     """
 
     def __init__(self, latent_dim, hyper_hidden, fn_hidden, n_fourier, scale, channels):
@@ -278,11 +286,14 @@ class HyperDecoder(nn.Module):
     def forward(self, z, u, coords):
         """Intensities ``(n, p, c)`` at ``coords`` (``(p, 2)``) for orientation ``u``."""
         params = self.head(self.hyper(z))
+        if self.fused is True:
+            # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
+            freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
+            return GeneratedNetworks.apply(freq, params, coords, self.shapes)
         # split (not slicing) keeps the backward pass to one concatenation
         sizes = [s for a, b in self.shapes for s in (a * b, b)]
         chunks = torch.split(params, sizes, dim=1)
         if self.fused:
-            # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
             h = _FourierFeatures.apply(torch.matmul(coords, freq))
         else:

@@ -1,0 +1,113 @@
+"""The generated networks of :class:`~._torch_model.HyperDecoder` as one autograd node.
+
+Imported by :mod:`._torch_model` only (so, like it, never at
+``import sklearn_specclust``).
+
+Every image ``i`` gets its own function MLP, whose weights and biases are
+row ``i`` of the hypernetwork's output ``params`` (per layer: the ``a x b``
+weight matrix, row-major, then the ``b`` biases). The MLP maps the random
+Fourier features ``[cos(x F_i), sin(x F_i)]`` of pixel coordinates ``x``
+(``F_i``: the image's rotated frequencies, ``(2, n_fourier)``) through ReLU
+layers to intensities.
+
+Written out by hand, forward and backward, the network does the same
+arithmetic as the per-operation autograd graph with fewer passes over the
+``(n, pixels, width)`` activations, which dominate its time besides the
+matrix products:
+
+* cosine and sine go to two contiguous buffers (vectorised library
+  kernels; a strided half of one buffer is several times slower), and the
+  first layer is two batched products, one per half of its weights;
+* the ReLU backward acts in place on the incoming gradient, masked by the
+  saved (post-ReLU) output;
+* the gradients of all generated parameters are written into one
+  ``params``-shaped tensor (no per-chunk gradients concatenated by
+  ``torch.split``'s backward);
+* with one output channel, the last layer's input gradient is a broadcast
+  product, not a batched product of inner dimension 1;
+* the Fourier features' backward reuses the saved cosine and sine
+  (``d cos = -sin``, ``d sin = cos``) and is skipped, with the products
+  feeding it, when the frequencies need no gradient.
+
+The tests compare it with the plain formulation in float64.
+"""
+
+import torch
+from torch.autograd.function import once_differentiable
+
+
+def layer_views(params, shapes):
+    """``[(W, b), ...]``: ``(n, a, b)`` weight and ``(n, b)`` bias views of ``params``."""
+    n = params.shape[0]
+    views, start = [], 0
+    for a, b in shapes:
+        W = params[:, start : start + a * b].view(n, a, b)
+        start += a * b
+        views.append((W, params[:, start : start + b]))
+        start += b
+    return views
+
+
+class GeneratedNetworks(torch.autograd.Function):
+    """Intensities ``(n, p, c)`` of the generated networks at coordinates ``(p, 2)``.
+
+    ``apply(freq, params, coords, shapes)``: ``freq`` ``(n, 2, n_fourier)``
+    (the ``2 pi``-scaled, rotated frequencies), ``params`` ``(n, P)``,
+    ``coords`` ``(p, 2)`` (no gradient), ``shapes`` the ``(a, b)`` of each
+    layer, the first with ``a = 2 n_fourier``.
+    """
+
+    @staticmethod
+    def forward(ctx, freq, params, coords, shapes):
+        f = freq.shape[-1]
+        proj = torch.matmul(coords, freq)  # (n, p, f)
+        sin = torch.sin(proj)
+        cos = proj.cos_()
+        layers = layer_views(params, shapes)
+        W, b = layers[0]
+        h = torch.baddbmm(b.unsqueeze(1), cos, W[:, :f])
+        h.baddbmm_(sin, W[:, f:])
+        hidden = []
+        for W, b in layers[1:]:
+            h = h.relu_()
+            hidden.append(h)
+            h = torch.baddbmm(b.unsqueeze(1), h, W)
+        ctx.shapes = shapes
+        ctx.save_for_backward(coords, params, cos, sin, *hidden)
+        return h
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        coords, params, cos, sin, *hidden = ctx.saved_tensors
+        need_freq, need_params = ctx.needs_input_grad[:2]
+        layers = layer_views(params, ctx.shapes)
+        gparams = torch.empty_like(params) if need_params else None
+        gviews = layer_views(gparams, ctx.shapes) if need_params else None
+        dz = grad.contiguous()
+        for k in range(len(layers) - 1, 0, -1):
+            W, h = layers[k][0], hidden[k - 1]
+            if need_params:
+                gviews[k][0].copy_(torch.bmm(h.transpose(1, 2), dz))
+                torch.sum(dz, dim=1, out=gviews[k][1])
+            if W.shape[-1] == 1:  # one output: an outer product, broadcast
+                dh = dz * W.transpose(1, 2)
+            else:
+                dh = torch.bmm(dz, W.transpose(1, 2))
+            # ReLU backward in place: zero where the saved output is 0
+            dz = torch.ops.aten.threshold_backward.grad_input(dh, h, 0, grad_input=dh)
+        f = cos.shape[-1]
+        if need_params:
+            gW, gb = gviews[0]
+            gW[:, :f].copy_(torch.bmm(cos.transpose(1, 2), dz))
+            gW[:, f:].copy_(torch.bmm(sin.transpose(1, 2), dz))
+            torch.sum(dz, dim=1, out=gb)
+        gfreq = None
+        if need_freq:
+            W = layers[0][0]
+            dcos = torch.bmm(dz, W[:, :f].transpose(1, 2))
+            dproj = torch.bmm(dz, W[:, f:].transpose(1, 2))
+            # d/dproj: sin' = cos, cos' = -sin
+            dproj.mul_(cos).addcmul_(dcos, sin, value=-1)
+            gfreq = torch.matmul(coords.T, dproj)
+        return gfreq, gparams, None, None
