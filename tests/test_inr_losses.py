@@ -165,6 +165,62 @@ def test_generated_networks_node_is_exact_in_float64(images, fn_hidden, channels
         torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-13, msg=name)
 
 
+def test_generated_networks_reuse_buffers_across_steps_exactly(images):
+    # Adam steps with the buffers reused from step to step (the default) and
+    # with the plain graph end at the same weights (float64)
+    weights = []
+    for fused in (False, True):
+        model = _hyper_model().double()
+        model.decoder.fused = fused
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        gen = torch.Generator().manual_seed(0)
+        for step in range(4):
+            batch = images.double()[4 * (step % 2) : 4 * (step % 2) + 12]
+            losses = training_losses(model, batch, n_rotations=2, angle_target="com",
+                                     n_coords=None, generator=gen)
+            opt.zero_grad()
+            (15 * losses[0] + losses[1] + losses[2]).backward()
+            opt.step()
+        weights.append([p.detach().clone() for p in model.parameters()])
+    from sklearn_specclust.inr._torch_model import _WORKSPACES
+
+    assert _WORKSPACES.get(model.decoder) is not None  # the path under test
+    for a, b in zip(*weights):
+        torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_generated_networks_two_graphs_alive_do_not_share_buffers(images):
+    # two decodes of the same decoder in one loss, then one backward pass:
+    # the second forward pass may not overwrite the first one's activations
+    model = _hyper_model().double()
+    z = torch.randn(5, LATENT, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    u = torch.nn.functional.normalize(torch.randn(5, 2, dtype=torch.float64), dim=1)
+    grads = []
+    for fused in (False, True):
+        model.decoder.fused = fused
+        model.zero_grad()
+        zz, uu = z.clone().requires_grad_(), u.clone().requires_grad_()
+        first = model.decode(zz, uu)
+        second = model.decode(zz * 0.5, uu.flip(1))
+        ((first - 0.3) ** 2 + (second + 0.2) ** 3).sum().backward()
+        grads.append([zz.grad, uu.grad, *(p.grad.clone() for p in model.decoder.parameters())])
+    for a, b in zip(*grads):
+        torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
+
+
+def test_generated_networks_second_backward_after_reuse_is_refused(images):
+    # a graph kept with retain_graph=True whose buffers a later step reused
+    # is refused by autograd, not differentiated with overwritten activations
+    model = _hyper_model()
+    z = torch.randn(5, LATENT, requires_grad=True)
+    u = torch.nn.functional.normalize(torch.randn(5, 2), dim=1)
+    loss = model.decode(z, u).sum()
+    loss.backward(retain_graph=True)
+    model.decode(z * 2, u).sum().backward()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
 def test_generated_networks_gradcheck():
     # finite differences of the node itself, through both of its inputs
     from sklearn_specclust.inr._generated import GeneratedNetworks
@@ -177,7 +233,7 @@ def test_generated_networks_gradcheck():
                          requires_grad=True)
     coords = torch.rand(7, 2, generator=gen, dtype=torch.float64) * 2 - 1
     assert torch.autograd.gradcheck(
-        lambda f, p: GeneratedNetworks.apply(f, p, coords, shapes), (freq, params)
+        lambda f, p: GeneratedNetworks.apply(f, p, coords, shapes, None), (freq, params)
     )
 
 

@@ -28,7 +28,9 @@ Usage::
 """
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -56,6 +58,9 @@ def main(argv=None):
     p.add_argument("--compile", action="store_true", help="also time torch.compile")
     p.add_argument("--malloc", action="store_true",
                    help="glibc: no mmap per large tensor (process-wide, set here only)")
+    p.add_argument("--thp", action="store_true",
+                   help="torch: transparent huge pages for large tensors "
+                        "(THP_MEM_ALLOC_ENABLE=1, set here only)")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
     malloc = False
@@ -63,6 +68,10 @@ def main(argv=None):
         from benchmarks.reproduce.rotinv_thesis_training import no_mmap_malloc
 
         malloc = no_mmap_malloc()
+    if args.thp:
+        if "torch" in sys.modules:
+            raise RuntimeError("--thp must be set before torch is imported")
+        os.environ["THP_MEM_ALLOC_ENABLE"] = "1"
 
     import torch
 
@@ -136,8 +145,10 @@ def main(argv=None):
                     "wall clock and process CPU time on a shared 2-core machine; "
                     "variants alternate round by round")
     emit = report.emit
+    thp = os.environ.get("THP_MEM_ALLOC_ENABLE", "unset")
     emit(f"torch {torch.__version__}, threads {torch.get_num_threads()}; glibc no-mmap "
-         f"setting: {malloc}; batch 64, 28x28, 3 rotations; {args.rounds} rounds of "
+         f"setting: {malloc}; THP_MEM_ALLOC_ENABLE: {thp}; batch 64, 28x28, 3 rotations; "
+         f"{args.rounds} rounds of "
          f"{args.steps} steps per variant.")
     emit(f"Matmul (2048^2 float32, best of 3) before / after the steps: {mm[0]:.1f} / "
          f"{mm[1]:.1f} GFLOP/s. Analytical work per training image: "

@@ -32,6 +32,8 @@ matrix products:
 The tests compare it with the plain formulation in float64.
 """
 
+import weakref
+
 import torch
 from torch.autograd.function import once_differentiable
 
@@ -48,31 +50,89 @@ def layer_views(params, shapes):
     return views
 
 
+class Workspace:
+    """Buffers that the generated networks of one decoder reuse from step to step.
+
+    A training step needs several ``(n, p, width)`` tensors (the saved
+    activations, the gradients flowing back); freshly allocated, each costs
+    page faults on its first touch (glibc returns large blocks to the system
+    when they are freed). A buffer is taken in the forward pass and given
+    back at the end of the backward pass, or when the autograd graph that
+    saved it is freed without one; a forward pass that finds no free buffer
+    allocates a new one, so graphs alive at the same time never share. Only
+    buffers of one ``(n, p)`` are kept (a new batch shape drops the others).
+    A buffer given back after a backward pass may be overwritten by the next
+    step, so a graph's backward pass cannot be run twice
+    (``retain_graph=True``): autograd then refuses it as modified in place.
+    """
+
+    def __init__(self):
+        self._group = None
+        self._free = {}
+
+    def take(self, shape, like):
+        """A tensor of ``shape`` with the dtype and device of ``like``."""
+        group = (shape[:2], like.dtype, like.device)
+        if group != self._group:
+            self._group, self._free = group, {}
+        free = self._free.get(tuple(shape))
+        if free:
+            return free.pop()
+        return like.new_empty(shape)
+
+    def give(self, *tensors):
+        """Give tensors back (those of another ``(n, p)`` are dropped)."""
+        for t in tensors:
+            if (t.shape[:2], t.dtype, t.device) == self._group:
+                free = self._free.setdefault(tuple(t.shape), [])
+                if len(free) < 8:
+                    free.append(t)
+
+
+class _Fresh:
+    """The no-reuse :class:`Workspace`: new tensors, nothing kept."""
+
+    @staticmethod
+    def take(shape, like):
+        return like.new_empty(shape)
+
+    @staticmethod
+    def give(*tensors):
+        pass
+
+
 class GeneratedNetworks(torch.autograd.Function):
     """Intensities ``(n, p, c)`` of the generated networks at coordinates ``(p, 2)``.
 
-    ``apply(freq, params, coords, shapes)``: ``freq`` ``(n, 2, n_fourier)``
-    (the ``2 pi``-scaled, rotated frequencies), ``params`` ``(n, P)``,
-    ``coords`` ``(p, 2)`` (no gradient), ``shapes`` the ``(a, b)`` of each
-    layer, the first with ``a = 2 n_fourier``.
+    ``apply(freq, params, coords, shapes, workspace)``: ``freq``
+    ``(n, 2, n_fourier)`` (the ``2 pi``-scaled, rotated frequencies),
+    ``params`` ``(n, P)``, ``coords`` ``(p, 2)`` (no gradient), ``shapes``
+    the ``(a, b)`` of each layer, the first with ``a = 2 n_fourier``, and a
+    :class:`Workspace` or None (new tensors every time).
     """
 
     @staticmethod
-    def forward(ctx, freq, params, coords, shapes):
-        f = freq.shape[-1]
-        proj = torch.matmul(coords, freq)  # (n, p, f)
-        sin = torch.sin(proj)
+    def forward(ctx, freq, params, coords, shapes, workspace):
+        ws = _Fresh if workspace is None else workspace
+        n, p, f = params.shape[0], coords.shape[0], freq.shape[-1]
+        proj = torch.bmm(coords.expand(n, p, 2), freq, out=ws.take((n, p, f), params))
+        sin = torch.sin(proj, out=ws.take((n, p, f), params))
         cos = proj.cos_()
         layers = layer_views(params, shapes)
         W, b = layers[0]
-        h = torch.baddbmm(b.unsqueeze(1), cos, W[:, :f])
+        h = ws.take((n, p, shapes[0][1]), params) if len(layers) > 1 else None
+        h = torch.baddbmm(b.unsqueeze(1), cos, W[:, :f], out=h)
         h.baddbmm_(sin, W[:, f:])
         hidden = []
-        for W, b in layers[1:]:
+        for k, (W, b) in enumerate(layers[1:], 1):
             h = h.relu_()
             hidden.append(h)
-            h = torch.baddbmm(b.unsqueeze(1), h, W)
-        ctx.shapes = shapes
+            out = ws.take((n, p, shapes[k][1]), params) if k < len(layers) - 1 else None
+            h = torch.baddbmm(b.unsqueeze(1), h, W, out=out)
+        ctx.shapes, ctx.workspace = shapes, ws
+        # the buffers go back to the workspace after the backward pass, or
+        # when the graph is freed without one (a no-op for _Fresh)
+        ctx.release = weakref.finalize(ctx, ws.give, cos, sin, *hidden)
         ctx.save_for_backward(coords, params, cos, sin, *hidden)
         return h
 
@@ -80,6 +140,7 @@ class GeneratedNetworks(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad):
         coords, params, cos, sin, *hidden = ctx.saved_tensors
+        ws = ctx.workspace
         need_freq, need_params = ctx.needs_input_grad[:2]
         layers = layer_views(params, ctx.shapes)
         gparams = torch.empty_like(params) if need_params else None
@@ -90,10 +151,13 @@ class GeneratedNetworks(torch.autograd.Function):
             if need_params:
                 gviews[k][0].copy_(torch.bmm(h.transpose(1, 2), dz))
                 torch.sum(dz, dim=1, out=gviews[k][1])
+            dh = ws.take(h.shape, h)
             if W.shape[-1] == 1:  # one output: an outer product, broadcast
-                dh = dz * W.transpose(1, 2)
+                torch.mul(dz, W.transpose(1, 2), out=dh)
             else:
-                dh = torch.bmm(dz, W.transpose(1, 2))
+                torch.bmm(dz, W.transpose(1, 2), out=dh)
+            if k < len(layers) - 1:
+                ws.give(dz)
             # ReLU backward in place: zero where the saved output is 0
             dz = torch.ops.aten.threshold_backward.grad_input(dh, h, 0, grad_input=dh)
         f = cos.shape[-1]
@@ -105,9 +169,13 @@ class GeneratedNetworks(torch.autograd.Function):
         gfreq = None
         if need_freq:
             W = layers[0][0]
-            dcos = torch.bmm(dz, W[:, :f].transpose(1, 2))
-            dproj = torch.bmm(dz, W[:, f:].transpose(1, 2))
+            dcos = torch.bmm(dz, W[:, :f].transpose(1, 2), out=ws.take(cos.shape, cos))
+            dproj = torch.bmm(dz, W[:, f:].transpose(1, 2), out=ws.take(cos.shape, cos))
             # d/dproj: sin' = cos, cos' = -sin
             dproj.mul_(cos).addcmul_(dcos, sin, value=-1)
             gfreq = torch.matmul(coords.T, dproj)
-        return gfreq, gparams, None, None
+            ws.give(dcos, dproj)
+        if len(layers) > 1:
+            ws.give(dz)
+        ctx.release()
+        return gfreq, gparams, None, None, None

@@ -16,12 +16,13 @@ one whose centre of mass points along ``+y``.
 """
 
 import math
+import weakref
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._generated import GeneratedNetworks
+from ._generated import GeneratedNetworks, Workspace
 
 
 def pixel_coords(h, w, device=None, dtype=torch.float32):
@@ -206,6 +207,10 @@ ORBIT_JITTER = math.radians(20.0)
 # gain and 0.137 / 0.052 with 0.1.
 _LAST_GAIN = 0.1
 
+#: The buffers each HyperDecoder's training steps reuse (not part of the
+#: module's state: never pickled or copied, freed with the module).
+_WORKSPACES = weakref.WeakKeyDictionary()
+
 
 class _FourierFeatures(torch.autograd.Function):
     """``[cos(proj), sin(proj)]`` along the last axis, one buffer, no recomputation.
@@ -289,7 +294,11 @@ class HyperDecoder(nn.Module):
         if self.fused is True:
             # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
-            return GeneratedNetworks.apply(freq, params, coords, self.shapes)
+            # training steps reuse the decoder's buffers, inference does not
+            ws = None
+            if torch.is_grad_enabled() and params.requires_grad:
+                ws = _WORKSPACES.setdefault(self, Workspace())
+            return GeneratedNetworks.apply(freq, params, coords, self.shapes, ws)
         # split (not slicing) keeps the backward pass to one concatenation
         sizes = [s for a, b in self.shapes for s in (a * b, b)]
         chunks = torch.split(params, sizes, dim=1)
