@@ -242,3 +242,13 @@ def test_fused_fourier_features_gradient_is_exact():
 
     proj = torch.randn(2, 5, 3, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(_FourierFeatures.apply, (proj,))
+
+
+def test_wide_linear_is_linear():
+    from sklearn_specclust.inr._generated import WideLinear
+
+    gen = torch.Generator().manual_seed(0)
+    x, W, b = (torch.randn(*s, generator=gen, dtype=torch.float64, requires_grad=True)
+               for s in ((3, 4), (9, 4), (9,)))
+    torch.testing.assert_close(WideLinear.apply(x, W, b), torch.nn.functional.linear(x, W, b))
+    assert torch.autograd.gradcheck(WideLinear.apply, (x, W, b))

@@ -179,3 +179,32 @@ class GeneratedNetworks(torch.autograd.Function):
             ws.give(dz)
         ctx.release()
         return gfreq, gparams, None, None, None
+
+
+class WideLinear(torch.autograd.Function):
+    """``x @ W.T + b`` for a layer with far more outputs than inputs and rows.
+
+    ``apply(x, W, b)`` with ``x`` ``(n, k)``, ``W`` ``(P, k)`` (the layout of
+    :class:`torch.nn.Linear`), ``b`` ``(P,)``. The product is formed as
+    ``(W @ x.T).T``, with ``W`` read row by row instead of through a
+    transposed view, the slower operand order of the library's matrix
+    product for the hypernetwork's ``256 -> 66049`` output layer; the values
+    are those of :func:`torch.nn.functional.linear`.
+    """
+
+    @staticmethod
+    def forward(ctx, x, W, b):
+        out = x.new_empty(x.shape[0], W.shape[0])
+        torch.add(b, torch.mm(W, x.t()).t(), out=out)
+        ctx.save_for_backward(x, W)
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        x, W = ctx.saved_tensors
+        need_x, need_W, need_b = ctx.needs_input_grad
+        gx = torch.mm(grad, W) if need_x else None
+        gW = torch.mm(grad.t(), x) if need_W else None
+        gb = grad.sum(dim=0) if need_b else None
+        return gx, gW, gb

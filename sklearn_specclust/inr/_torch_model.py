@@ -22,7 +22,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._generated import GeneratedNetworks, Workspace
+from ._generated import GeneratedNetworks, WideLinear, Workspace
 
 
 def pixel_coords(h, w, device=None, dtype=torch.float32):
@@ -249,10 +249,12 @@ class HyperDecoder(nn.Module):
     ``fused`` chooses how the same function is evaluated:
 
     * ``True`` (the default): the generated networks are one autograd node
-      with a hand-written backward pass (:class:`._generated.GeneratedNetworks`),
-      and the frequencies are rotated instead of the coordinates
-      (``(x R) B^T = x (R B^T)``, a ``(2, n_fourier)`` product per image
-      instead of a ``(pixels, 2)`` one);
+      with a hand-written backward pass (:class:`._generated.GeneratedNetworks`)
+      whose buffers training steps reuse (:class:`._generated.Workspace`), the
+      head multiplies in the faster operand order
+      (:class:`._generated.WideLinear`), and the frequencies are rotated
+      instead of the coordinates (``(x R) B^T = x (R B^T)``, a
+      ``(2, n_fourier)`` product per image instead of a ``(pixels, 2)`` one);
     * ``"layers"``: the rotated frequencies with per-operation autograd, the
       Fourier features one buffer with its own backward
       (:class:`_FourierFeatures`) and in-place hidden ReLUs (kept to measure
@@ -290,8 +292,8 @@ class HyperDecoder(nn.Module):
 
     def forward(self, z, u, coords):
         """Intensities ``(n, p, c)`` at ``coords`` (``(p, 2)``) for orientation ``u``."""
-        params = self.head(self.hyper(z))
         if self.fused is True:
+            params = WideLinear.apply(self.hyper(z), self.head.weight, self.head.bias)
             # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
             # training steps reuse the decoder's buffers, inference does not
@@ -299,6 +301,7 @@ class HyperDecoder(nn.Module):
             if torch.is_grad_enabled() and params.requires_grad:
                 ws = _WORKSPACES.setdefault(self, Workspace())
             return GeneratedNetworks.apply(freq, params, coords, self.shapes, ws)
+        params = self.head(self.hyper(z))
         # split (not slicing) keeps the backward pass to one concatenation
         sizes = [s for a, b in self.shapes for s in (a * b, b)]
         chunks = torch.split(params, sizes, dim=1)
