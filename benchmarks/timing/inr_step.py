@@ -50,6 +50,30 @@ def matmul_rate(torch, repeats=3):
     return best
 
 
+def profile_table(torch, step, batches, n_steps, emit, rows=14):
+    """Emit the operations with the most self CPU time over ``n_steps`` steps."""
+    from torch.profiler import ProfilerActivity, profile
+
+    step(batches[0])
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        for i in range(n_steps):
+            step(batches[1 + i % (len(batches) - 1)])
+    events = prof.key_averages(group_by_input_shape=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    emit(f"Profile of the default variant (torch.profiler, {n_steps} steps; self CPU "
+         "time: of each operation without its children, on the calling thread; the "
+         f"profiler slows the step): {total / 1e3 / n_steps:.0f} ms per step in all, "
+         "top operations:")
+    emit()
+    emit("| operation | input shapes | calls per step | self CPU ms per step | share |")
+    emit("| --- | --- | --- | --- | --- |")
+    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:rows]:
+        shapes = ", ".join(str(list(s)) for s in e.input_shapes if s)
+        emit(f"| {e.key} | {shapes} | {e.count / n_steps:g} "
+             f"| {e.self_cpu_time_total / 1e3 / n_steps:.1f} "
+             f"| {e.self_cpu_time_total / total:.1%} |")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
@@ -61,6 +85,9 @@ def main(argv=None):
     p.add_argument("--thp", action="store_true",
                    help="torch: transparent huge pages for large tensors "
                         "(THP_MEM_ALLOC_ENABLE=1, set here only)")
+    p.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                   help="also profile this many steps of the default variant "
+                        "(torch.profiler, after the timed rounds) and list the top operations")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
     malloc = False
@@ -168,6 +195,9 @@ def main(argv=None):
     emit()
     emit("Per round (images/s): " + "; ".join(
         f"{k}: " + ", ".join(f"{v:.0f}" for v in vals) for k, vals in walls.items()))
+    if args.profile:
+        emit()
+        profile_table(torch, step, batches, args.profile, emit)
     report.save(args.out)
     return np.array([max(v) for v in walls.values()])
 
