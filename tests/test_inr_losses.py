@@ -185,6 +185,8 @@ def test_generated_networks_reuse_buffers_across_steps_exactly(images):
     from sklearn_specclust.inr._torch_model import _WORKSPACES
 
     assert _WORKSPACES.get(model.decoder) is not None  # the path under test
+    model.eval()  # what fit does at its end: the buffers are freed
+    assert _WORKSPACES.get(model.decoder) is None
     for a, b in zip(*weights):
         torch.testing.assert_close(b, a, rtol=1e-10, atol=1e-12)
 

@@ -286,6 +286,12 @@ class HyperDecoder(nn.Module):
             self.head.bias.copy_(torch.cat(bias))
             self.head.weight.mul_(0.1)
 
+    def train(self, mode=True):
+        """Set the training mode; leaving it frees the buffers training steps reuse."""
+        if not mode:
+            _WORKSPACES.pop(self, None)
+        return super().train(mode)
+
     def features(self, coords):
         proj = 2 * math.pi * coords @ self.B.T
         return torch.cat([torch.cos(proj), torch.sin(proj)], dim=-1)
@@ -298,7 +304,7 @@ class HyperDecoder(nn.Module):
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
             # training steps reuse the decoder's buffers, inference does not
             ws = None
-            if torch.is_grad_enabled() and params.requires_grad:
+            if self.training and torch.is_grad_enabled() and params.requires_grad:
                 ws = _WORKSPACES.setdefault(self, Workspace())
             return GeneratedNetworks.apply(freq, params, coords, self.shapes, ws)
         params = self.head(self.hyper(z))
