@@ -9,11 +9,23 @@ Adam)? Measured in one process, with the same torch threads:
 * the matmul rate: a 2048 x 2048 float32 product (best of 3), before and
   after the steps;
 * the training step (``training_losses`` + backward + Adam step, on rotated
-  MNIST batches) with the reference formulation of the generated networks
-  (``HyperDecoder.fused = False``) and with the fused one (the default),
-  optionally also the fused one under ``torch.compile`` (``--compile``);
-  variants alternate round by round, so a change of the machine's load hits
-  all of them.
+  MNIST batches) with three formulations of the generated networks: the
+  reference (``HyperDecoder.fused = False``, plain per-operation autograd),
+  the per-operation fused one (``fused="layers"``: rotated frequencies, one
+  Fourier buffer with its own backward, in-place ReLUs) and the default
+  (``fused=True``: the generated networks as one autograd node with a
+  hand-written backward and buffers reused from step to step, the
+  hypernetwork's output layer as ``(W @ x.T).T``), optionally also the
+  per-operation one under ``torch.compile`` (``--compile``); variants
+  alternate round by round, so a change of the machine's load hits all of
+  them;
+* optionally (``--profile STEPS``) a torch.profiler table of the default
+  variant's top operations.
+
+Process-wide allocator settings, for a separate run (never set by the
+library): ``--malloc`` (glibc keeps freed blocks: no page faults on reused
+memory) and ``--thp`` (torch asks for transparent huge pages for large
+tensors).
 
 Rates: images/s of the best and of the median round (wall clock), images per
 CPU-second of the process, and the analytical FLOPs per image
@@ -23,8 +35,8 @@ times the best rate, as a fraction of the best matmul rate.
 
 Usage::
 
-    python -m benchmarks.timing.inr_step --threads 2 --rounds 5 \\
-        --out benchmarks/results/inr_step.md
+    python -m benchmarks.timing.inr_step --threads 2 --rounds 3 --steps 2 \\
+        --profile 2 --out benchmarks/results/inr_step.md
 """
 
 import argparse
