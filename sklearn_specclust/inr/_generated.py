@@ -194,8 +194,9 @@ class WideLinear(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, x, W, b):
+        # (P, n) with the bias folded in, then one blocked transposing copy
         out = x.new_empty(x.shape[0], W.shape[0])
-        torch.add(b, torch.mm(W, x.t()).t(), out=out)
+        out.copy_(torch.addmm(b.unsqueeze(1), W, x.t()).t())
         ctx.save_for_backward(x, W)
         return out
 
