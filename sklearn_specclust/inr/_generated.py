@@ -23,8 +23,9 @@ matrix products:
 * the gradients of all generated parameters are written into one
   ``params``-shaped tensor (no per-chunk gradients concatenated by
   ``torch.split``'s backward);
-* with one output channel, the last layer's input gradient is a broadcast
-  product, not a batched product of inner dimension 1;
+* with one output channel, the last layer and its input gradient are
+  broadcast products (and a sum), not batched products with a dimension 1,
+  and the weight gradients of narrow layers read the activations row by row;
 * the Fourier features' backward reuses the saved cosine and sine
   (``d cos = -sin``, ``d sin = cos``) and is skipped, with the products
   feeding it, when the frequencies need no gradient.
@@ -36,6 +37,10 @@ import weakref
 
 import torch
 from torch.autograd.function import once_differentiable
+
+#: Layers narrower than this (the output layer) get their weight gradient
+#: as ``(dz^T h)^T``, the product order that reads ``h`` row by row.
+_NARROW = 8
 
 
 def layer_views(params, shapes):
@@ -127,8 +132,14 @@ class GeneratedNetworks(torch.autograd.Function):
         for k, (W, b) in enumerate(layers[1:], 1):
             h = h.relu_()
             hidden.append(h)
-            out = ws.take((n, p, shapes[k][1]), params) if k < len(layers) - 1 else None
-            h = torch.baddbmm(b.unsqueeze(1), h, W, out=out)
+            if k < len(layers) - 1:
+                h = torch.baddbmm(b.unsqueeze(1), h, W, out=ws.take((n, p, shapes[k][1]), params))
+            elif W.shape[-1] == 1:  # one output: a broadcast product and a sum
+                prod = torch.mul(h, W.transpose(1, 2), out=ws.take(h.shape, h))
+                h = prod.sum(dim=-1, keepdim=True).add_(b.unsqueeze(1))
+                ws.give(prod)
+            else:
+                h = torch.baddbmm(b.unsqueeze(1), h, W)
         ctx.shapes, ctx.workspace = shapes, ws
         # the buffers go back to the workspace after the backward pass, or
         # when the graph is freed without one (a no-op for _Fresh)
@@ -149,7 +160,10 @@ class GeneratedNetworks(torch.autograd.Function):
         for k in range(len(layers) - 1, 0, -1):
             W, h = layers[k][0], hidden[k - 1]
             if need_params:
-                gviews[k][0].copy_(torch.bmm(h.transpose(1, 2), dz))
+                if dz.shape[-1] < _NARROW:  # h read row by row: faster here
+                    gviews[k][0].copy_(torch.bmm(dz.transpose(1, 2), h).transpose(1, 2))
+                else:
+                    gviews[k][0].copy_(torch.bmm(h.transpose(1, 2), dz))
                 torch.sum(dz, dim=1, out=gviews[k][1])
             dh = ws.take(h.shape, h)
             if W.shape[-1] == 1:  # one output: an outer product, broadcast
