@@ -1,4 +1,4 @@
-"""torch modules of the rotation-invariant INR model (with ``_generated``, the torch imports).
+"""torch modules of the rotation-invariant INR model (torch is imported here and in ``_generated``).
 
 This module is imported lazily, from the methods of
 :class:`~sklearn_specclust.inr.RotInvINREncoder` and
