@@ -145,13 +145,22 @@ def test_fused_decoder_matches_the_reference_formulation(images, n_coords, fused
         torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-6)
 
 
+@pytest.mark.parametrize("chunk_bytes", [None, 1, 20000])
 @pytest.mark.parametrize(
     "fn_hidden, channels", [((12, 10), 1), ((12, 10, 9), 3), ((), 1), ((7,), 2)]
 )
-def test_generated_networks_node_is_exact_in_float64(images, fn_hidden, channels):
+def test_generated_networks_node_is_exact_in_float64(
+    images, fn_hidden, channels, chunk_bytes, monkeypatch
+):
     # the hand-written forward and backward of the generated networks (the
     # default) against the plain per-operation autograd graph, in float64:
-    # the losses and every parameter's gradient agree to rounding
+    # the losses and every parameter's gradient agree to rounding, with the
+    # images in one chunk (the default on these tiny images), one image per
+    # chunk, or chunks of unequal size
+    from sklearn_specclust.inr import _generated
+
+    if chunk_bytes is not None:
+        monkeypatch.setattr(_generated, "_CHUNK_BYTES", chunk_bytes)
     model = _hyper_model(fn_hidden, channels).double()
     x = images.double().repeat(1, channels, 1, 1)
     x = x * torch.linspace(0.5, 1.0, channels, dtype=x.dtype).reshape(1, -1, 1, 1)

@@ -15,6 +15,9 @@ arithmetic as the per-operation autograd graph with fewer passes over the
 ``(n, pixels, width)`` activations, which dominate its time besides the
 matrix products:
 
+* the images go through all layers a small chunk at a time, forward and
+  backward, so that a layer's output is still in the cache when the next
+  layer (or the ReLU, or the gradient's next step) reads it;
 * cosine and sine go to two contiguous buffers (vectorised library
   kernels; a strided half of one buffer is several times slower), and the
   first layer is two batched products, one per half of its weights;
@@ -43,6 +46,20 @@ from torch.autograd.function import once_differentiable
 _NARROW = 8
 
 
+#: Images per chunk: the forward and backward passes take the images a chunk
+#: at a time through all layers, so that a layer's output is still in the
+#: cache when the next layer reads it; a chunk's widest activation has about
+#: this many bytes (at least one image). Chosen by timing the thesis model's
+#: step (``benchmarks.timing.inr_step``) with 2**19 to 2**23 and unchunked.
+_CHUNK_BYTES = 1 << 20
+
+
+def _chunks(n, p, width, itemsize):
+    """Slices of the ``n`` images, each a chunk of about ``_CHUNK_BYTES``."""
+    m = max(1, min(n, _CHUNK_BYTES // max(1, p * width * itemsize)))
+    return [slice(i, min(i + m, n)) for i in range(0, n, m)]
+
+
 def layer_views(params, shapes):
     """``[(W, b), ...]``: ``(n, a, b)`` weight and ``(n, b)`` bias views of ``params``."""
     n = params.shape[0]
@@ -53,6 +70,13 @@ def layer_views(params, shapes):
         views.append((W, params[:, start : start + b]))
         start += b
     return views
+
+
+def _like(buffer, ref):
+    """``buffer`` if it has ``ref``'s shape, else a new tensor like ``ref``."""
+    if buffer is not None and buffer.shape == ref.shape:
+        return buffer
+    return torch.empty_like(ref)
 
 
 class Workspace:
@@ -120,77 +144,91 @@ class GeneratedNetworks(torch.autograd.Function):
     def forward(ctx, freq, params, coords, shapes, workspace):
         ws = _Fresh if workspace is None else workspace
         n, p, f = params.shape[0], coords.shape[0], freq.shape[-1]
-        proj = torch.bmm(coords.expand(n, p, 2), freq, out=ws.take((n, p, f), params))
-        sin = torch.sin(proj, out=ws.take((n, p, f), params))
-        cos = proj.cos_()
+        widths = [b for _, b in shapes]
+        cos, sin = ws.take((n, p, f), params), ws.take((n, p, f), params)
+        hidden = [ws.take((n, p, b), params) for b in widths[:-1]]
+        out = params.new_empty(n, p, widths[-1])
         layers = layer_views(params, shapes)
-        W, b = layers[0]
-        h = ws.take((n, p, shapes[0][1]), params) if len(layers) > 1 else None
-        h = torch.baddbmm(b.unsqueeze(1), cos, W[:, :f], out=h)
-        h.baddbmm_(sin, W[:, f:])
-        hidden = []
-        for k, (W, b) in enumerate(layers[1:], 1):
-            h = h.relu_()
-            hidden.append(h)
-            if k < len(layers) - 1:
-                h = torch.baddbmm(b.unsqueeze(1), h, W, out=ws.take((n, p, shapes[k][1]), params))
-            elif W.shape[-1] == 1:  # one output: a broadcast product and a sum
-                prod = torch.mul(h, W.transpose(1, 2), out=ws.take(h.shape, h))
-                h = prod.sum(dim=-1, keepdim=True).add_(b.unsqueeze(1))
-                ws.give(prod)
-            else:
-                h = torch.baddbmm(b.unsqueeze(1), h, W)
+        prod = None
+        for s in _chunks(n, p, max(f, *widths), params.element_size()):
+            m = s.stop - s.start
+            c, sn = cos[s], sin[s]
+            torch.bmm(coords.expand(m, p, 2), freq[s], out=c)
+            torch.sin(c, out=sn)
+            c.cos_()
+            W, b = layers[0]
+            h = (hidden[0] if hidden else out)[s]
+            torch.baddbmm(b[s].unsqueeze(1), c, W[s, :f], out=h)
+            h.baddbmm_(sn, W[s, f:])
+            for k, (W, b) in enumerate(layers[1:], 1):
+                h.relu_()
+                target = (hidden[k] if k < len(hidden) else out)[s]
+                if k == len(hidden) and widths[-1] == 1:
+                    # one output: a broadcast product and a sum
+                    prod = torch.mul(h, W[s].transpose(1, 2), out=_like(prod, h))
+                    torch.sum(prod, dim=-1, keepdim=True, out=target)
+                    target.add_(b[s].unsqueeze(1))
+                else:
+                    torch.baddbmm(b[s].unsqueeze(1), h, W[s], out=target)
+                h = target
         ctx.shapes, ctx.workspace = shapes, ws
         # the buffers go back to the workspace after the backward pass, or
         # when the graph is freed without one (a no-op for _Fresh)
         ctx.release = weakref.finalize(ctx, ws.give, cos, sin, *hidden)
         ctx.save_for_backward(coords, params, cos, sin, *hidden)
-        return h
+        return out
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
         coords, params, cos, sin, *hidden = ctx.saved_tensors
-        ws = ctx.workspace
         need_freq, need_params = ctx.needs_input_grad[:2]
+        n, p, f = cos.shape
         layers = layer_views(params, ctx.shapes)
         gparams = torch.empty_like(params) if need_params else None
         gviews = layer_views(gparams, ctx.shapes) if need_params else None
-        dz = grad.contiguous()
-        for k in range(len(layers) - 1, 0, -1):
-            W, h = layers[k][0], hidden[k - 1]
-            if need_params:
-                if dz.shape[-1] < _NARROW:  # h read row by row: faster here
-                    gviews[k][0].copy_(torch.bmm(dz.transpose(1, 2), h).transpose(1, 2))
+        gfreq = cos.new_empty(n, 2, f) if need_freq else None
+        grad = grad.contiguous()
+        # the gradients of one chunk of images flow through all layers while
+        # they are in the cache, in buffers reused from chunk to chunk
+        tmp = Workspace()
+        widths = [b for _, b in ctx.shapes]
+        for s in _chunks(n, p, max(f, *widths), cos.element_size()):
+            m = s.stop - s.start
+            dz = grad[s]
+            for k in range(len(layers) - 1, 0, -1):
+                W, h = layers[k][0][s], hidden[k - 1][s]
+                if need_params:
+                    if dz.shape[-1] < _NARROW:  # h read row by row: faster here
+                        gviews[k][0][s].copy_(torch.bmm(dz.transpose(1, 2), h).transpose(1, 2))
+                    else:
+                        gviews[k][0][s].copy_(torch.bmm(h.transpose(1, 2), dz))
+                    torch.sum(dz, dim=1, out=gviews[k][1][s])
+                dh = tmp.take(h.shape, h)
+                if W.shape[-1] == 1:  # one output: an outer product, broadcast
+                    torch.mul(dz, W.transpose(1, 2), out=dh)
                 else:
-                    gviews[k][0].copy_(torch.bmm(h.transpose(1, 2), dz))
-                torch.sum(dz, dim=1, out=gviews[k][1])
-            dh = ws.take(h.shape, h)
-            if W.shape[-1] == 1:  # one output: an outer product, broadcast
-                torch.mul(dz, W.transpose(1, 2), out=dh)
-            else:
-                torch.bmm(dz, W.transpose(1, 2), out=dh)
-            if k < len(layers) - 1:
-                ws.give(dz)
-            # ReLU backward in place: zero where the saved output is 0
-            dz = torch.ops.aten.threshold_backward.grad_input(dh, h, 0, grad_input=dh)
-        f = cos.shape[-1]
-        if need_params:
-            gW, gb = gviews[0]
-            gW[:, :f].copy_(torch.bmm(cos.transpose(1, 2), dz))
-            gW[:, f:].copy_(torch.bmm(sin.transpose(1, 2), dz))
-            torch.sum(dz, dim=1, out=gb)
-        gfreq = None
-        if need_freq:
-            W = layers[0][0]
-            dcos = torch.bmm(dz, W[:, :f].transpose(1, 2), out=ws.take(cos.shape, cos))
-            dproj = torch.bmm(dz, W[:, f:].transpose(1, 2), out=ws.take(cos.shape, cos))
-            # d/dproj: sin' = cos, cos' = -sin
-            dproj.mul_(cos).addcmul_(dcos, sin, value=-1)
-            gfreq = torch.matmul(coords.T, dproj)
-            ws.give(dcos, dproj)
-        if len(layers) > 1:
-            ws.give(dz)
+                    torch.bmm(dz, W.transpose(1, 2), out=dh)
+                if k < len(layers) - 1:
+                    tmp.give(dz)
+                # ReLU backward in place: zero where the saved output is 0
+                dz = torch.ops.aten.threshold_backward.grad_input(dh, h, 0, grad_input=dh)
+            c, sn = cos[s], sin[s]
+            if need_params:
+                gW, gb = gviews[0]
+                gW[s, :f].copy_(torch.bmm(c.transpose(1, 2), dz))
+                gW[s, f:].copy_(torch.bmm(sn.transpose(1, 2), dz))
+                torch.sum(dz, dim=1, out=gb[s])
+            if need_freq:
+                W = layers[0][0][s]
+                dcos = torch.bmm(dz, W[:, :f].transpose(1, 2), out=tmp.take(c.shape, c))
+                dproj = torch.bmm(dz, W[:, f:].transpose(1, 2), out=tmp.take(c.shape, c))
+                # d/dproj: sin' = cos, cos' = -sin
+                dproj.mul_(c).addcmul_(dcos, sn, value=-1)
+                torch.bmm(coords.T.expand(m, 2, p), dproj, out=gfreq[s])
+                tmp.give(dcos, dproj)
+            if len(layers) > 1:
+                tmp.give(dz)
         ctx.release()
         return gfreq, gparams, None, None, None
 
