@@ -49,8 +49,8 @@ _NARROW = 8
 #: Images per chunk: the forward and backward passes take the images a chunk
 #: at a time through all layers, so that a layer's output is still in the
 #: cache when the next layer reads it; a chunk's widest activation has about
-#: this many bytes (at least one image). Chosen by timing the thesis model's
-#: step (``benchmarks.timing.inr_step``) with 2**19 to 2**23 and unchunked.
+#: this many bytes (at least one image). Chosen among 2**19 to 2**23 bytes
+#: and no chunks by timing the thesis model's training step on 2 threads.
 _CHUNK_BYTES = 1 << 20
 
 
@@ -82,8 +82,8 @@ def _like(buffer, ref):
 class Workspace:
     """Buffers that the generated networks of one decoder reuse from step to step.
 
-    A training step needs several ``(n, p, width)`` tensors (the saved
-    activations, the gradients flowing back); freshly allocated, each costs
+    A training step saves several ``(n, p, width)`` activations for its
+    backward pass; freshly allocated, each costs
     page faults on its first touch (glibc returns large blocks to the system
     when they are freed). A buffer is taken in the forward pass and given
     back at the end of the backward pass, or when the autograd graph that
