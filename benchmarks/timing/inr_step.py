@@ -14,8 +14,9 @@ Adam)? Measured in one process, with the same torch threads:
   the per-operation fused one (``fused="layers"``: rotated frequencies, one
   Fourier buffer with its own backward, in-place ReLUs) and the default
   (``fused=True``: the generated networks as one autograd node with a
-  hand-written backward and buffers reused from step to step, the
-  hypernetwork's output layer as ``(W @ x.T).T``), optionally also the
+  hand-written backward, images in cache-sized chunks through all layers,
+  buffers reused from step to step, the hypernetwork's output layer as
+  ``(W @ x.T).T``), optionally also the
   per-operation one under ``torch.compile`` (``--compile``); variants
   alternate round by round, so a change of the machine's load hits all of
   them;
