@@ -9,11 +9,24 @@ Adam)? Measured in one process, with the same torch threads:
 * the matmul rate: a 2048 x 2048 float32 product (best of 3), before and
   after the steps;
 * the training step (``training_losses`` + backward + Adam step, on rotated
-  MNIST batches) with the reference formulation of the generated networks
-  (``HyperDecoder.fused = False``) and with the fused one (the default),
-  optionally also the fused one under ``torch.compile`` (``--compile``);
-  variants alternate round by round, so a change of the machine's load hits
-  all of them.
+  MNIST batches) with three formulations of the generated networks: the
+  reference (``HyperDecoder.fused = False``, plain per-operation autograd),
+  the per-operation fused one (``fused="layers"``: rotated frequencies, one
+  Fourier buffer with its own backward, in-place ReLUs) and the default
+  (``fused=True``: the generated networks as one autograd node with a
+  hand-written backward, images in cache-sized chunks through all layers,
+  buffers reused from step to step, the hypernetwork's output layer as
+  ``(W @ x.T).T``), optionally also the
+  per-operation one under ``torch.compile`` (``--compile``); variants
+  alternate round by round, so a change of the machine's load hits all of
+  them;
+* optionally (``--profile STEPS``) a torch.profiler table of the default
+  variant's top operations.
+
+Process-wide allocator settings, for a separate run (never set by the
+library): ``--malloc`` (glibc keeps freed blocks: no page faults on reused
+memory) and ``--thp`` (torch asks for transparent huge pages for large
+tensors).
 
 Rates: images/s of the best and of the median round (wall clock), images per
 CPU-second of the process, and the analytical FLOPs per image
@@ -23,12 +36,14 @@ times the best rate, as a fraction of the best matmul rate.
 
 Usage::
 
-    python -m benchmarks.timing.inr_step --threads 2 --rounds 5 \\
-        --out benchmarks/results/inr_step.md
+    python -m benchmarks.timing.inr_step --threads 2 --rounds 3 --steps 2 \\
+        --profile 2 --out benchmarks/results/inr_step.md
 """
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -48,6 +63,30 @@ def matmul_rate(torch, repeats=3):
     return best
 
 
+def profile_table(torch, step, batches, n_steps, emit, rows=14):
+    """Emit the operations with the most self CPU time over ``n_steps`` steps."""
+    from torch.profiler import ProfilerActivity, profile
+
+    step(batches[0])
+    with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+        for i in range(n_steps):
+            step(batches[1 + i % (len(batches) - 1)])
+    events = prof.key_averages(group_by_input_shape=True)
+    total = sum(e.self_cpu_time_total for e in events)
+    emit(f"Profile of the default variant (torch.profiler, {n_steps} steps; self CPU "
+         "time: of each operation without its children, on the calling thread; the "
+         f"profiler slows the step): {total / 1e3 / n_steps:.0f} ms per step in all, "
+         "top operations:")
+    emit()
+    emit("| operation | input shapes | calls per step | self CPU ms per step | share |")
+    emit("| --- | --- | --- | --- | --- |")
+    for e in sorted(events, key=lambda e: -e.self_cpu_time_total)[:rows]:
+        shapes = ", ".join(str(list(s)) for s in e.input_shapes if s)
+        emit(f"| {e.key} | {shapes} | {e.count / n_steps:g} "
+             f"| {e.self_cpu_time_total / 1e3 / n_steps:.1f} "
+             f"| {e.self_cpu_time_total / total:.1%} |")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--threads", type=int, default=2)
@@ -56,6 +95,12 @@ def main(argv=None):
     p.add_argument("--compile", action="store_true", help="also time torch.compile")
     p.add_argument("--malloc", action="store_true",
                    help="glibc: no mmap per large tensor (process-wide, set here only)")
+    p.add_argument("--thp", action="store_true",
+                   help="torch: transparent huge pages for large tensors "
+                        "(THP_MEM_ALLOC_ENABLE=1, set here only)")
+    p.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                   help="also profile this many steps of the default variant "
+                        "(torch.profiler, after the timed rounds) and list the top operations")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
     malloc = False
@@ -63,6 +108,10 @@ def main(argv=None):
         from benchmarks.reproduce.rotinv_thesis_training import no_mmap_malloc
 
         malloc = no_mmap_malloc()
+    if args.thp:
+        if "torch" in sys.modules:
+            raise RuntimeError("--thp must be set before torch is imported")
+        os.environ["THP_MEM_ALLOC_ENABLE"] = "1"
 
     import torch
 
@@ -92,11 +141,15 @@ def main(argv=None):
         total.backward()
         opt.step()
 
-    variants = {"reference (fused=False)": (False, None), "fused (default)": (True, None)}
+    variants = {
+        "reference (fused=False)": (False, None),
+        'per-operation fused (fused="layers")': ("layers", None),
+        "one autograd node (fused=True, default)": (True, None),
+    }
     compile_s = None
     if args.compile:
         compiled = torch.compile(forward, dynamic=False)
-        variants["fused + torch.compile"] = (True, compiled)
+        variants['fused="layers" + torch.compile'] = ("layers", compiled)
 
     def use(fused, fn):
         model.decoder.fused = fused
@@ -106,7 +159,7 @@ def main(argv=None):
             model.decoder.forward = fn
 
     if args.compile:
-        use(True, compiled)
+        use("layers", compiled)
         t = time.perf_counter()
         step(batches[0])
         compile_s = time.perf_counter() - t
@@ -132,8 +185,10 @@ def main(argv=None):
                     "wall clock and process CPU time on a shared 2-core machine; "
                     "variants alternate round by round")
     emit = report.emit
+    thp = os.environ.get("THP_MEM_ALLOC_ENABLE", "unset")
     emit(f"torch {torch.__version__}, threads {torch.get_num_threads()}; glibc no-mmap "
-         f"setting: {malloc}; batch 64, 28x28, 3 rotations; {args.rounds} rounds of "
+         f"setting: {malloc}; THP_MEM_ALLOC_ENABLE: {thp}; batch 64, 28x28, 3 rotations; "
+         f"{args.rounds} rounds of "
          f"{args.steps} steps per variant.")
     emit(f"Matmul (2048^2 float32, best of 3) before / after the steps: {mm[0]:.1f} / "
          f"{mm[1]:.1f} GFLOP/s. Analytical work per training image: "
@@ -153,6 +208,9 @@ def main(argv=None):
     emit()
     emit("Per round (images/s): " + "; ".join(
         f"{k}: " + ", ".join(f"{v:.0f}" for v in vals) for k, vals in walls.items()))
+    if args.profile:
+        emit()
+        profile_table(torch, step, batches, args.profile, emit)
     report.save(args.out)
     return np.array([max(v) for v in walls.values()])
 

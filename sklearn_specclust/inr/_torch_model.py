@@ -1,4 +1,4 @@
-"""torch modules of the rotation-invariant INR model (the only torch import).
+"""torch modules of the rotation-invariant INR model (torch is imported here and in ``_generated``).
 
 This module is imported lazily, from the methods of
 :class:`~sklearn_specclust.inr.RotInvINREncoder` and
@@ -16,10 +16,13 @@ one whose centre of mass points along ``+y``.
 """
 
 import math
+import weakref
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ._generated import GeneratedNetworks, WideLinear, Workspace
 
 
 def pixel_coords(h, w, device=None, dtype=torch.float32):
@@ -204,6 +207,10 @@ ORBIT_JITTER = math.radians(20.0)
 # gain and 0.137 / 0.052 with 0.1.
 _LAST_GAIN = 0.1
 
+#: The buffers each HyperDecoder's training steps reuse (not part of the
+#: module's state: never pickled or copied, freed with the module).
+_WORKSPACES = weakref.WeakKeyDictionary()
+
 
 class _FourierFeatures(torch.autograd.Function):
     """``[cos(proj), sin(proj)]`` along the last axis, one buffer, no recomputation.
@@ -239,13 +246,21 @@ class HyperDecoder(nn.Module):
     matrix product per layer (``torch.baddbmm`` with the generated weights as
     views of the hypernetwork's output, no per-image loop).
 
-    ``fused=True`` (the default) evaluates the same function with fewer
-    memory passes: the frequencies are rotated instead of the coordinates
-    (``(x R) B^T = x (R B^T)``, a ``(2, n_fourier)`` product per image instead
-    of a ``(pixels, 2)`` one), the Fourier features are one buffer whose
-    backward pass reuses them (:class:`_FourierFeatures`), and the hidden
-    ReLUs act in place. ``fused=False`` keeps the plain formulation (the
-    reference the tests compare against).
+    ``fused`` chooses how the same function is evaluated:
+
+    * ``True`` (the default): the generated networks are one autograd node
+      with a hand-written backward pass (:class:`._generated.GeneratedNetworks`)
+      whose buffers training steps reuse (:class:`._generated.Workspace`), the
+      head multiplies in the faster operand order
+      (:class:`._generated.WideLinear`), and the frequencies are rotated
+      instead of the coordinates (``(x R) B^T = x (R B^T)``, a
+      ``(2, n_fourier)`` product per image instead of a ``(pixels, 2)`` one);
+    * ``"layers"``: the rotated frequencies with per-operation autograd, the
+      Fourier features one buffer with its own backward
+      (:class:`_FourierFeatures`) and in-place hidden ReLUs (kept to measure
+      the one-node version against);
+    * ``False``: the plain formulation (the reference the tests compare
+      against).
     """
 
     def __init__(self, latent_dim, hyper_hidden, fn_hidden, n_fourier, scale, channels):
@@ -271,18 +286,32 @@ class HyperDecoder(nn.Module):
             self.head.bias.copy_(torch.cat(bias))
             self.head.weight.mul_(0.1)
 
+    def train(self, mode=True):
+        """Set the training mode; leaving it frees the buffers training steps reuse."""
+        if not mode:
+            _WORKSPACES.pop(self, None)
+        return super().train(mode)
+
     def features(self, coords):
         proj = 2 * math.pi * coords @ self.B.T
         return torch.cat([torch.cos(proj), torch.sin(proj)], dim=-1)
 
     def forward(self, z, u, coords):
         """Intensities ``(n, p, c)`` at ``coords`` (``(p, 2)``) for orientation ``u``."""
+        if self.fused is True:
+            params = WideLinear.apply(self.hyper(z), self.head.weight, self.head.bias)
+            # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
+            freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
+            # training steps reuse the decoder's buffers, inference does not
+            ws = None
+            if self.training and torch.is_grad_enabled() and params.requires_grad:
+                ws = _WORKSPACES.setdefault(self, Workspace())
+            return GeneratedNetworks.apply(freq, params, coords, self.shapes, ws)
         params = self.head(self.hyper(z))
         # split (not slicing) keeps the backward pass to one concatenation
         sizes = [s for a, b in self.shapes for s in (a * b, b)]
         chunks = torch.split(params, sizes, dim=1)
         if self.fused:
-            # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
             h = _FourierFeatures.apply(torch.matmul(coords, freq))
         else:
