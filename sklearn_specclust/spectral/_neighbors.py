@@ -262,18 +262,21 @@ class IVFIndex:
         out = np.empty((Zq.shape[0], P), dtype=np.intp)
         score = np.empty((Zq.shape[0], P), dtype=np.float32)
         step = _rows_per_block(len(self.centers))
+        centers_m2 = -2.0 * self.centers  # exact: the scores round as before
         for a in range(0, Zq.shape[0], step):
-            S = Zq[a : a + step] @ self.centers.T
-            S *= -2.0
+            S = Zq[a : a + step] @ centers_m2.T
             S += self.c_sq
             sel = _select(S, P)
+            sc = np.take_along_axis(S, sel, axis=1)
+            # the nearest cell first: swap it with the first column
             rows = np.arange(len(sel))
-            first = np.argmin(np.take_along_axis(S, sel, axis=1), axis=1)
-            nearest = sel[rows, first]
-            sel[rows, first] = sel[:, 0]
-            sel[:, 0] = nearest
+            first = np.argmin(sc, axis=1)
+            for cols in (sel, sc):
+                nearest = cols[rows, first]
+                cols[rows, first] = cols[:, 0]
+                cols[:, 0] = nearest
             out[a : a + step] = sel
-            score[a : a + step] = np.take_along_axis(S, sel, axis=1)
+            score[a : a + step] = sc
         return out, score
 
     @staticmethod
