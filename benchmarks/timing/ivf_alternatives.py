@@ -132,9 +132,9 @@ def projection_table(rep, ivf, Zq, k, n_rows):
     q_sq = _sq_norms(Zq[:n_rows])
     rep.emit("| dimensions d | variance kept | nodes left per query, mean | 90th percentile |")
     rep.emit("| --- | --- | --- | --- |")
+    Xc = (X - mean) @ V
+    Yc = (Zq[:n_rows] - mean) @ V
     for d in (16, 32, 48, 64):
-        Xc = (X - mean) @ V
-        Yc = (Zq[:n_rows] - mean) @ V
         Xp, Xr = Xc[:, :d], np.linalg.norm(Xc[:, d:], axis=1)
         Yp, Yr = Yc[:, :d], np.linalg.norm(Yc[:, d:], axis=1)
         left = []

@@ -54,7 +54,7 @@ def measure_sanet(n, seed=0, subset="test", name="mnist"):
 
     import numpy as np
 
-    from benchmarks._common import accuracy, load, peak_rss_gib
+    from benchmarks._common import clustering_scores, load, peak_rss_gib
     from sklearn_specclust.sanet import make_sanet
 
     X, y = load(name, "test")
@@ -68,10 +68,8 @@ def measure_sanet(n, seed=0, subset="test", name="mnist"):
         warnings.simplefilter("ignore")
         labels = model.fit_predict(X)
     seconds = time.perf_counter() - t0
-    from sklearn.metrics import normalized_mutual_info_score
-
-    return dict(seconds=seconds, acc=accuracy(y[:n], labels),
-                nmi=normalized_mutual_info_score(y[:n], labels), peak_gib=peak_rss_gib(),
+    acc, nmi = clustering_scores(y[:n], labels)[:2]
+    return dict(seconds=seconds, acc=acc, nmi=nmi, peak_gib=peak_rss_gib(),
                 digest=hashlib.sha1(np.asarray(labels, dtype=np.int64).tobytes()).hexdigest())
 
 
