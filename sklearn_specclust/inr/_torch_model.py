@@ -298,10 +298,11 @@ class HyperDecoder(nn.Module):
 
     def forward(self, z, u, coords):
         """Intensities ``(n, p, c)`` at ``coords`` (``(p, 2)``) for orientation ``u``."""
-        if self.fused is True:
-            params = WideLinear.apply(self.hyper(z), self.head.weight, self.head.bias)
+        if self.fused:
             # x_ref = x R(u) (row vectors), so x_ref B^T = x (R(u) B^T)
             freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
+        if self.fused is True:
+            params = WideLinear.apply(self.hyper(z), self.head.weight, self.head.bias)
             # training steps reuse the decoder's buffers, inference does not
             ws = None
             if self.training and torch.is_grad_enabled() and params.requires_grad:
@@ -312,7 +313,6 @@ class HyperDecoder(nn.Module):
         sizes = [s for a, b in self.shapes for s in (a * b, b)]
         chunks = torch.split(params, sizes, dim=1)
         if self.fused:
-            freq = (2 * math.pi) * torch.matmul(rotation_matrices(u), self.B.T)
             h = _FourierFeatures.apply(torch.matmul(coords, freq))
         else:
             # x_ref = R(u)^T x  (row vectors: x @ R)
