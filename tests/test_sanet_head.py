@@ -6,15 +6,12 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-from sklearn.preprocessing import normalize
-from sklearn.utils import check_random_state
+from sklearn.metrics import adjusted_rand_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_specclust.sanet import SpectralHead
-from sklearn_specclust.sanet._head import cluster_incidence, consensus_kmeans, hbgf_consensus
+from sklearn_specclust.sanet._head import cluster_incidence, hbgf_consensus
 
 
 @pytest.fixture
@@ -76,32 +73,6 @@ def test_best_of_k_is_the_default(blobs):
     assert head.n_components_ in head.consensus_scores_
     assert head.cluster_centers_.shape == (4, head.n_components_)
     assert_array_equal(head.predict(X), head.labels_)
-
-
-def test_repeated_kmeans_runs_all_join_the_best_of_k(rng):
-    # five loose blobs clustered into three: k-means has several optima
-    U = np.vstack([rng.normal(c, 0.8, (40, 4)) for c in np.eye(5, 4) * 3])
-    ms, seeds = [3, 4], check_random_state(7).randint(np.iinfo(np.int32).max, size=3)
-    m, kmeans, scores = consensus_kmeans(U, ms, 3, n_init=1, random_state=7, n_repeats=3)
-    # the candidates, refitted here: one k-means per (m, drawn seed)
-    runs = {(c, s): KMeans(3, n_init=1, random_state=s).fit(normalize(U[:, :c])).labels_
-            for c in ms for s in seeds}
-    mean_nmi = {key: np.mean([normalized_mutual_info_score(lab, other)
-                              for o, other in runs.items() if o != key])
-                for key, lab in runs.items()}
-    assert kmeans.random_state in seeds.tolist()
-    assert_array_equal(kmeans.labels_, runs[(m, kmeans.random_state)])
-    assert mean_nmi[(m, kmeans.random_state)] == pytest.approx(max(mean_nmi.values()))
-    assert scores == pytest.approx({c: max(v for (d, _), v in mean_nmi.items() if d == c)
-                                    for c in ms})
-    # n_repeats=1 is one run per m with random_state itself
-    m1, kmeans1, _ = consensus_kmeans(U, ms, 3, n_init=1, random_state=7)
-    assert kmeans1.random_state == 7
-
-
-def test_n_repeats_is_validated(blobs):
-    with pytest.raises(ValueError, match="n_repeats"):
-        SpectralHead(4, n_repeats=0).fit(blobs[0])
 
 
 def test_a_fixed_number_of_eigenvectors_needs_no_consensus(blobs):

@@ -9,7 +9,6 @@ from sklearn.base import _fit_context, clone
 from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
@@ -34,22 +33,19 @@ def _candidates(n_clusters, n_components, n_samples, consensus="best"):
     return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
 
 
-def _kmeans_each(inputs, n_clusters, n_init, random_state, *, seeds=None):
+def _kmeans_each(inputs, n_clusters, n_init, random_state):
     """One k-means per array of ``inputs``, fitted side by side in threads.
 
     Each fit is single-threaded (the limit is set once, around all of them,
     so that no thread restores another's), hence the same for any number
-    of threads; scikit-learn's Lloyd iterations release the GIL. ``seeds``,
-    when given, holds one seed per input in place of ``random_state``.
+    of threads; scikit-learn's Lloyd iterations release the GIL.
     """
-    seeds = [random_state] * len(inputs) if seeds is None else seeds
-
-    def fit(X, seed):
-        return KMeans(n_clusters, n_init=n_init, random_state=seed).fit(X)
+    def fit(X):
+        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(X)
 
     with reproducible_threads():
         return Parallel(n_jobs=min(len(inputs), block_threads(None)), backend="threading")(
-            delayed(fit)(X, seed) for X, seed in zip(inputs, seeds)
+            delayed(fit)(X) for X in inputs
         )
 
 
@@ -126,16 +122,12 @@ def hbgf_consensus(labels, n_clusters, *, n_init, random_state):
     return projection, kmeans
 
 
-def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state, n_repeats=1):
+def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
     """k-means on the first ``m`` row-normalised columns of ``U`` for each ``m`` in ``ms``.
 
     Keeps the partition that agrees best with the others (largest mean
     normalised mutual information, the "best-of-k" consensus of Strehl &
     Ghosh), the rule of :class:`SpectralHead`'s ``n_components="auto"``.
-    With ``n_repeats > 1`` k-means runs that many times for each ``m``,
-    each run with its own seed drawn from ``random_state``, and every run's
-    partition is a candidate: a partition that several runs find supports
-    itself, one that a single run happened on does not.
 
     Returns
     -------
@@ -144,29 +136,19 @@ def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state, n_repeats=1):
     kmeans : KMeans
         Its fitted k-means.
     scores : dict
-        ``{m: mean NMI with the others}`` of each ``m``'s best run (empty
-        for a single candidate).
+        ``{m: mean NMI with the others}`` (empty for a single ``m``).
     """
-    seeds = [random_state]
-    if n_repeats > 1:
-        seeds = check_random_state(random_state).randint(np.iinfo(np.int32).max,
-                                                         size=n_repeats).tolist()
-    rows = {m: normalize(U[:, :m]) for m in ms}
-    keys = [(m, r) for m in ms for r in range(len(seeds))]
-    fits = dict(zip(keys, _kmeans_each([rows[m] for m, _ in keys], n_clusters, n_init,
-                                       None, seeds=[seeds[r] for _, r in keys])))
-    mean_nmi = {}
-    if len(keys) > 1:
-        for key in keys:
-            mean_nmi[key] = float(np.mean([
-                normalized_mutual_info_score(fits[key].labels_, fits[o].labels_)
-                for o in keys if o != key
-            ]))
-    best = max(keys, key=lambda key: (mean_nmi.get(key, 0.0), -key[0], -key[1]))
+    fits = dict(zip(ms, _kmeans_each([normalize(U[:, :m]) for m in ms], n_clusters,
+                                     n_init, random_state)))
     scores = {}
-    for (m, _), score in mean_nmi.items():
-        scores[m] = max(score, scores.get(m, score))
-    return best[0], fits[best], scores
+    if len(ms) > 1:
+        for m in ms:
+            scores[m] = float(np.mean([
+                normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
+                for o in ms if o != m
+            ]))
+    best = max(ms, key=lambda m: (scores.get(m, 0.0), -m))
+    return best, fits[best], scores
 
 
 class SpectralHead(BaseSpectralClustering):
@@ -187,12 +169,7 @@ class SpectralHead(BaseSpectralClustering):
     no labels. With ``consensus="best"`` the candidates are ``n_clusters``
     times each of ``AUTO_FACTORS`` and the partition that agrees best with
     the others is kept (the largest mean normalised mutual information: the
-    "best-of-k" consensus of Strehl & Ghosh). k-means on unit-row
-    eigenvectors has several good local optima, and which one ``n_init``
-    restarts return depends on the seed; so every number of eigenvectors is
-    clustered ``n_repeats`` times with different seeds and all these
-    partitions are candidates, and a partition that several runs find
-    outweighs one that a single run happened on. With ``consensus="hbgf"``
+    "best-of-k" consensus of Strehl & Ghosh). With ``consensus="hbgf"``
     every number from ``n_clusters`` to ``2 * n_clusters`` is clustered, and
     so are the samples themselves (k-means on ``X``); the consensus is the
     spectral partition of the hybrid bipartite graph of samples and
@@ -226,11 +203,6 @@ class SpectralHead(BaseSpectralClustering):
         eigenvectors and of k-means on ``X``.
     n_init : int, default=10
         k-means restarts per candidate.
-    n_repeats : int, default=2
-        With ``n_components="auto"`` and ``consensus="best"``, independent k-means fits (each of
-        ``n_init`` restarts, each with its own seed drawn from
-        ``random_state``) per candidate number of eigenvectors; all of them
-        join the consensus. 1 is the plain best-of-k of one fit per number.
     random_state : int, RandomState instance or None, default=None
         Seeds the eigensolver and k-means.
 
@@ -249,8 +221,8 @@ class SpectralHead(BaseSpectralClustering):
     consensus_scores_ : dict
         For each candidate number of eigenvectors, the normalised mutual
         information of its partition with the consensus partition
-        (``"hbgf"``) or, for its best k-means run, the mean with the other
-        candidates' (``"best"``); empty when ``n_components`` is an int.
+        (``"hbgf"``) or its mean with the other candidates' (``"best"``);
+        empty when ``n_components`` is an int.
     embedding_ : SpectralAnalysisLayer
         The fitted kNN spectral embedding (``n_components_`` columns used).
     candidates_ : dict
@@ -300,19 +272,16 @@ class SpectralHead(BaseSpectralClustering):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "consensus": [StrOptions({"best", "hbgf"})],
-        "n_repeats": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, n_clusters=8, *, max_n_clusters=20, n_neighbors=10,
-                 n_components="auto", consensus="best", n_init=10, n_repeats=2,
-                 random_state=None):
+                 n_components="auto", consensus="best", n_init=10, random_state=None):
         self.n_clusters = n_clusters
         self.max_n_clusters = max_n_clusters
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.consensus = consensus
         self.n_init = n_init
-        self.n_repeats = n_repeats
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -349,8 +318,7 @@ class SpectralHead(BaseSpectralClustering):
             self._fit_hbgf(X, U, ms, n_clusters)
         else:
             self.n_components_, self.kmeans_, self.consensus_scores_ = consensus_kmeans(
-                U, ms, n_clusters, n_init=self.n_init, random_state=self.random_state,
-                n_repeats=self.n_repeats if len(ms) > 1 else 1,
+                U, ms, n_clusters, n_init=self.n_init, random_state=self.random_state
             )
         self.cluster_centers_ = self.kmeans_.cluster_centers_
         self.labels_ = self.kmeans_.labels_
