@@ -21,13 +21,17 @@ over small translations, as the rotation orbit does for angles"):
   data's manifold between nearby images, at the cost of one more network
   transform per copy.
 
-Settings are explored on training slices (MNIST and Fashion-MNIST train
+``--part train`` explores on training slices (MNIST and Fashion-MNIST train
 ``[0:3000]`` and ``[3000:6000]``) and the bundled 8x8 digits; the network is
 ``make_sanet(k, random_state=0)`` and the head runs with ``--head-seeds``.
+``--part test`` reports the default head against the shifted copies on the
+test 10k, each seed driving the network, the copies and the head.
 
 Run::
 
     python -m benchmarks.studies.sanet_shifts --out benchmarks/results/sanet_shifts_train.md
+    python -m benchmarks.studies.sanet_shifts --part test \
+        --out benchmarks/results/sanet_shifts.md
 """
 
 import argparse
@@ -39,14 +43,15 @@ import numpy as np
 from benchmarks._common import Report, clustering_scores
 from benchmarks.studies.sanet_head_consensus import TITLES, images
 
-SETS = ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits")
+SETS = {"train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
+        "test": ("mnist_test", "fashion_test")}
 
 
-def network(X, k):
+def network(X, k, seed):
     """The default network up to the pooled maps, fitted on ``X``, and its parts."""
     from sklearn_specclust.sanet import make_sanet
 
-    net = make_sanet(k, random_state=0)
+    net = make_sanet(k, random_state=seed)
     names = [s for s, _ in net.steps]
     maps_part = net[: names.index("pool")]
     with warnings.catch_warnings():
@@ -101,80 +106,105 @@ def head_on_graph(ind, k, seed):
 
 
 def main(argv=None):
-    from sklearn_specclust.datasets import make_shifted
-    from sklearn_specclust.sanet import SpectralHead
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", choices=SETS, default=list(SETS))
-    parser.add_argument("--head-seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--part", choices=sorted(SETS), default="train")
+    parser.add_argument("--sets", nargs="+", default=None)
+    parser.add_argument("--head-seeds", type=int, nargs="+", default=[0, 1, 2],
+                        help="head seeds (--part train), network and head seeds (--part test)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
-    rep = Report("SA-Net: tolerance to small shifts in the image graph (train)",
+    train = args.part == "train"
+    sets = args.sets or list(SETS[args.part])
+    rep = Report(f"SA-Net: tolerance to small shifts in the image graph ({args.part})",
                  "one process, 2 threads; seconds are those of the extra work per data set")
     rows, extra = {}, {}
-    for name in args.sets:
+    for name in sets:
         X, y = images(name)
         X = np.asarray(X).reshape(len(X), *([28, 28] if X.ndim == 2 and X.shape[1] == 784
                                             else X.shape[1:]))
         k = len(np.unique(y))
-        maps_part, pool, maps = network(X, k)
-        F = shifted_pool(maps, pool, 0, 0, 0)
         found = {}
-        found["default SpectralHead"] = (
-            [SpectralHead(k, random_state=s).fit_predict(F) for s in args.head_seeds], 0.0)
-        for shift in (0, 1, 2):
-            t = time.perf_counter()
-            moves = (0,) if shift == 0 else (-shift, 0, shift)
-            views = [F] + [shifted_pool(maps, pool, dy, dx, 2) for dy in moves for dx in moves
-                           if (dy, dx) != (0, 0)]
-            ind = orbit_neighbors(views, 10)
-            labels = [head_on_graph(ind, k, s) for s in args.head_seeds]
-            label = "orbit, no shift" if shift == 0 else f"shift orbit, moves of {shift}"
-            found[label] = (labels, time.perf_counter() - t)
-        copies, copy_s = [], []
-        for n_copies in (1, 2):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)
-                while len(copies) < n_copies:
-                    t = time.perf_counter()
-                    Xs = make_shifted(X, max_shift=1, random_state=10 + len(copies))[0]
-                    copies.append(pool.transform(maps_part.transform(Xs)).reshape(len(X), -1))
-                    copy_s.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            G = np.vstack([F] + copies[:n_copies])
-            labels = [SpectralHead(k, random_state=s).fit_predict(G)[: len(X)]
-                      for s in args.head_seeds]
-            found[f"SpectralHead on the images and {n_copies} shifted "
-                  f"cop{'y' if n_copies == 1 else 'ies'}"] = (
-                labels, time.perf_counter() - t + sum(copy_s[:n_copies]))
+        for seed in ([0] if train else args.head_seeds):
+            head_seeds = args.head_seeds if train else [seed]
+            for method, (labels, seconds) in methods(X, k, seed, head_seeds, train).items():
+                old = found.get(method, ([], 0.0))
+                found[method] = (old[0] + labels, old[1] + seconds)
         for method, (labels, seconds) in found.items():
             rows.setdefault(method, {})[name] = [clustering_scores(y, lab)[:2] for lab in labels]
             extra.setdefault(method, {})[name] = seconds
         print(f"  {name} done", flush=True)
-    seeds = ", ".join(map(str, args.head_seeds))
-    rep.emit(f"ACC mean ± std (NMI mean in brackets) over head seeds {seeds}, on the features "
-             "of one network per data set (make_sanet(k, random_state=0)).")
+    if train:
+        rep.emit(f"ACC mean ± std (NMI mean in brackets) over head seeds "
+                 f"{', '.join(map(str, args.head_seeds))}, on the features of one network per "
+                 "data set (make_sanet(k, random_state=0)).")
+    else:
+        rep.emit(f"ACC mean ± std (NMI mean in brackets) over seeds "
+                 f"{', '.join(map(str, args.head_seeds))}, each driving the network "
+                 "(make_sanet(k, random_state=seed)), the copies and the head.")
+    table(rep, rows, extra, sets)
+    rep.save(args.out)
+
+
+def methods(X, k, seed, head_seeds, orbits):
+    """Labels per head seed and seconds of each method on one network."""
+    from sklearn_specclust.datasets import make_shifted
+    from sklearn_specclust.sanet import SpectralHead
+
+    maps_part, pool, maps = network(X, k, seed)
+    F = shifted_pool(maps, pool, 0, 0, 0)
+    found = {"default SpectralHead": (
+        [SpectralHead(k, random_state=s).fit_predict(F) for s in head_seeds], 0.0)}
+    for shift in ((0, 1, 2) if orbits else ()):
+        t = time.perf_counter()
+        moves = (0,) if shift == 0 else (-shift, 0, shift)
+        views = [F] + [shifted_pool(maps, pool, dy, dx, 2) for dy in moves for dx in moves
+                       if (dy, dx) != (0, 0)]
+        ind = orbit_neighbors(views, 10)
+        labels = [head_on_graph(ind, k, s) for s in head_seeds]
+        label = "orbit, no shift" if shift == 0 else f"shift orbit, moves of {shift}"
+        found[label] = (labels, time.perf_counter() - t)
+    copies, copy_s = [], []
+    for n_copies in (1, 2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            while len(copies) < n_copies:
+                t = time.perf_counter()
+                Xs = make_shifted(X, max_shift=1,
+                                  random_state=10 + 100 * seed + len(copies))[0]
+                copies.append(pool.transform(maps_part.transform(Xs)).reshape(len(X), -1))
+                copy_s.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        G = np.vstack([F] + copies[:n_copies])
+        labels = [SpectralHead(k, random_state=s).fit_predict(G)[: len(X)]
+                  for s in head_seeds]
+        found[f"SpectralHead on the images and {n_copies} shifted "
+              f"cop{'y' if n_copies == 1 else 'ies'}"] = (
+            labels, time.perf_counter() - t + sum(copy_s[:n_copies]))
+    return found
+
+
+def table(rep, rows, extra, sets):
+    """The ACC table and the seconds table."""
     rep.emit()
-    rep.emit("| method | " + " | ".join(TITLES[n] for n in args.sets) + " | mean ACC |")
-    rep.emit("| --- | " + " | ".join("---" for _ in args.sets) + " | --- |")
+    rep.emit("| method | " + " | ".join(TITLES[n] for n in sets) + " | mean ACC |")
+    rep.emit("| --- | " + " | ".join("---" for _ in sets) + " | --- |")
     for method, by_set in rows.items():
         cells = []
-        for n in args.sets:
+        for n in sets:
             a = np.array(by_set[n])
             cells.append(f"{a[:, 0].mean():.4f} ± {a[:, 0].std():.4f} ({a[:, 1].mean():.4f})")
-        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in args.sets])
+        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in sets])
         rep.emit(f"| {method} | " + " | ".join(cells) + f" | {mean:.4f} |")
     rep.emit()
     rep.emit("Seconds of the method's own work per data set (all head seeds; the copies' "
              "network transforms included):")
     rep.emit()
-    rep.emit("| method | " + " | ".join(TITLES[n] for n in args.sets) + " |")
-    rep.emit("| --- | " + " | ".join("---" for _ in args.sets) + " |")
+    rep.emit("| method | " + " | ".join(TITLES[n] for n in sets) + " |")
+    rep.emit("| --- | " + " | ".join("---" for _ in sets) + " |")
     for method, by_set in extra.items():
         if method != "default SpectralHead":
-            rep.emit(f"| {method} | " + " | ".join(f"{by_set[n]:.0f}" for n in args.sets)
+            rep.emit(f"| {method} | " + " | ".join(f"{by_set[n]:.0f}" for n in sets)
                      + " |")
-    rep.save(args.out)
 
 
 if __name__ == "__main__":
