@@ -335,6 +335,24 @@ def clustering_table(rows, time_label="fit_predict s"):
     return lines
 
 
+def seed_spread_table(label, scores, names, titles, digits=3):
+    """Markdown lines: ACC mean ± std (NMI mean) per method and data set, and the mean ACC.
+
+    ``scores[method][name]`` is a list of ``(ACC, NMI)`` pairs, one per seed.
+    """
+    f = f".{digits}f"
+    lines = [f"| {label} | " + " | ".join(titles[n] for n in names) + " | mean ACC |",
+             "| --- | " + " | ".join("---" for _ in names) + " | --- |"]
+    for method, by_set in scores.items():
+        cells = []
+        for n in names:
+            a = np.array(by_set[n])
+            cells.append(f"{a[:, 0].mean():{f}} ± {a[:, 0].std():{f}} ({a[:, 1].mean():{f}})")
+        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in names])
+        lines.append(f"| {method} | " + " | ".join(cells) + f" | {mean:{f}} |")
+    return lines
+
+
 def peak_rss_gib():
     """Peak resident memory of this process so far, GiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

@@ -39,7 +39,7 @@ import time
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, load, sanet_features
+from benchmarks._common import Report, clustering_scores, load, sanet_features, seed_spread_table
 
 SETS = {
     "train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
@@ -256,15 +256,8 @@ def main(argv=None):
     rep.emit(f"ACC mean ± std (NMI mean in brackets) over seeds {seeds}; each seed drives "
              "the network (make_sanet(k) up to flatten) and the head.")
     rep.emit()
-    rep.emit("| head | " + " | ".join(TITLES[n] for n in names) + " | mean ACC |")
-    rep.emit("| --- | " + " | ".join("---" for _ in names) + " | --- |")
-    for head, by_set in scores.items():
-        cells = []
-        for n in names:
-            a = np.array(by_set[n])
-            cells.append(f"{a[:, 0].mean():.3f} ± {a[:, 0].std():.3f} ({a[:, 1].mean():.3f})")
-        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in names])
-        rep.emit(f"| {head} | " + " | ".join(cells) + f" | {mean:.3f} |")
+    for line in seed_spread_table("head", scores, names, TITLES):
+        rep.emit(line)
     if times:
         rep.emit()
         rep.emit("Head fit seconds (mean over seeds, features given):")

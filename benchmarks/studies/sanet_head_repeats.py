@@ -38,7 +38,7 @@ import time
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores
+from benchmarks._common import Report, clustering_scores, seed_spread_table
 from benchmarks.studies.sanet_head_consensus import SETS, TITLES, features
 
 
@@ -131,15 +131,8 @@ def main(argv=None):
         rep.emit(f"ACC mean ± std (NMI mean in brackets) over seeds {seeds}; each seed drives "
                  "the network (make_sanet(k) up to flatten) and the head.")
     rep.emit()
-    rep.emit("| n_repeats | " + " | ".join(TITLES[n] for n in names) + " | mean ACC |")
-    rep.emit("| --- | " + " | ".join("---" for _ in names) + " | --- |")
-    for r, by_set in scores.items():
-        cells = []
-        for n in names:
-            a = np.array(by_set[n])
-            cells.append(f"{a[:, 0].mean():.4f} ± {a[:, 0].std():.4f} ({a[:, 1].mean():.4f})")
-        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in names])
-        rep.emit(f"| {r} | " + " | ".join(cells) + f" | {mean:.4f} |")
+    for line in seed_spread_table("n_repeats", scores, names, TITLES, digits=4):
+        rep.emit(line)
     rep.emit()
     rep.emit("Head fit seconds (mean, features given):")
     rep.emit()

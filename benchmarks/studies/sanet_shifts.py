@@ -40,7 +40,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores
+from benchmarks._common import Report, clustering_scores, seed_spread_table
 from benchmarks.studies.sanet_head_consensus import TITLES, images
 
 SETS = {"train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
@@ -186,15 +186,8 @@ def methods(X, k, seed, head_seeds, orbits):
 def table(rep, rows, extra, sets):
     """The ACC table and the seconds table."""
     rep.emit()
-    rep.emit("| method | " + " | ".join(TITLES[n] for n in sets) + " | mean ACC |")
-    rep.emit("| --- | " + " | ".join("---" for _ in sets) + " | --- |")
-    for method, by_set in rows.items():
-        cells = []
-        for n in sets:
-            a = np.array(by_set[n])
-            cells.append(f"{a[:, 0].mean():.4f} ± {a[:, 0].std():.4f} ({a[:, 1].mean():.4f})")
-        mean = np.mean([np.mean(np.array(by_set[n])[:, 0]) for n in sets])
-        rep.emit(f"| {method} | " + " | ".join(cells) + f" | {mean:.4f} |")
+    for line in seed_spread_table("method", rows, sets, TITLES, digits=4):
+        rep.emit(line)
     rep.emit()
     rep.emit("Seconds of the method's own work per data set (all head seeds; the copies' "
              "network transforms included):")
