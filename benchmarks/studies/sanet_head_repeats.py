@@ -26,8 +26,8 @@ Run::
         --out benchmarks/results/sanet_head_repeats_train.md
     OMP_NUM_THREADS=1 python -m benchmarks.studies.sanet_head_repeats --part test \\
         --repeats 1 2 --out benchmarks/results/sanet_head_repeats.md
-    OMP_NUM_THREADS=1 python -m benchmarks.studies.sanet_head_repeats --part test \
-        --repeats 1 2 --head-seeds 0 1 2 3 4 5 6 7 8 9 \
+    OMP_NUM_THREADS=1 python -m benchmarks.studies.sanet_head_repeats --part test \\
+        --repeats 1 2 --head-seeds 0 1 2 3 4 5 6 7 8 9 \\
         --out benchmarks/results/sanet_head_repeats_heads.md
 """
 

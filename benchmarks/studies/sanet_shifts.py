@@ -30,7 +30,7 @@ test 10k, each seed driving the network, the copies and the head.
 Run::
 
     python -m benchmarks.studies.sanet_shifts --out benchmarks/results/sanet_shifts_train.md
-    python -m benchmarks.studies.sanet_shifts --part test \
+    python -m benchmarks.studies.sanet_shifts --part test \\
         --out benchmarks/results/sanet_shifts.md
 """
 
@@ -61,20 +61,20 @@ def network(X, k, seed):
     return maps_part, pool, maps
 
 
-def shifted_pool(maps, pool, dy, dx, pad):
-    """Abs-max pooling of ``maps`` with ``pool``'s windows moved by ``(dy, dx)``."""
-    n, h, w, c = maps.shape
-    size, stride = pool.pool_size_, pool.stride_
+def shifted_pool(maps, pool, dy, dx):
+    """Rows of ``pool``'s abs-max pooling with its windows moved by ``(dy, dx)``.
+
+    Moving the windows equals pooling the maps moved the other way, with zeros
+    brought in at the border (which abs-max pooling ignores).
+    """
+    from sklearn_specclust.sanet._pooling import abs_max_pool
+
+    n, h, w, _ = maps.shape
+    pad = max(abs(dy), abs(dx))
     m = np.pad(maps, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-    gh, gw = pool.output_shape_[:2]
-    out = np.empty((n, gh, gw, c), dtype=maps.dtype)
-    for a in range(gh):
-        for b in range(gw):
-            y0, x0 = pad + a * stride + dy, pad + b * stride + dx
-            win = m[:, y0 : y0 + size, x0 : x0 + size].reshape(n, -1, c)
-            hi, lo = win.max(axis=1), win.min(axis=1)
-            out[:, a, b] = np.where(hi >= -lo, hi, lo)
-    return out.reshape(n, -1)
+    moved = m[:, pad + dy : pad + dy + h, pad + dx : pad + dx + w]
+    return abs_max_pool(moved, pool.pool_size_, stride=pool.stride_,
+                        padding=pool.padding_).reshape(n, -1)
 
 
 def orbit_neighbors(views, n_neighbors):
@@ -151,13 +151,13 @@ def methods(X, k, seed, head_seeds, orbits):
     from sklearn_specclust.sanet import SpectralHead
 
     maps_part, pool, maps = network(X, k, seed)
-    F = shifted_pool(maps, pool, 0, 0, 0)
+    F = pool.transform(maps).reshape(len(maps), -1)
     found = {"default SpectralHead": (
         [SpectralHead(k, random_state=s).fit_predict(F) for s in head_seeds], 0.0)}
     for shift in ((0, 1, 2) if orbits else ()):
         t = time.perf_counter()
         moves = (0,) if shift == 0 else (-shift, 0, shift)
-        views = [F] + [shifted_pool(maps, pool, dy, dx, 2) for dy in moves for dx in moves
+        views = [F] + [shifted_pool(maps, pool, dy, dx) for dy in moves for dx in moves
                        if (dy, dx) != (0, 0)]
         ind = orbit_neighbors(views, 10)
         labels = [head_on_graph(ind, k, s) for s in head_seeds]
