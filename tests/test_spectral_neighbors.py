@@ -11,6 +11,8 @@ from sklearn_specclust.spectral import SpectralAnalysisLayer, _layer
 from sklearn_specclust.spectral._neighbors import (
     IVFIndex,
     NeighborIndex,
+    _select,
+    _select_distinct,
     brute_candidates,
     exact_rerank,
 )
@@ -78,6 +80,47 @@ def test_ivf_queries_with_many_survivors_sorted_apart(clouds, monkeypatch):
     monkeypatch.setattr(_neighbors, "IVF_ROW_WIDTH", 1)  # every query "wide"
     apart = ivf.candidates(X, 10)
     np.testing.assert_array_equal(np.sort(rows, axis=1), np.sort(apart, axis=1))
+
+
+@pytest.mark.parametrize("width", [2, 4])
+def test_ivf_wide_queries_get_their_own_bound(clouds, monkeypatch, width):
+    # with a small row width most queries are "wide": the bound taken from
+    # their first survivors must keep exactly the candidates the rows keep
+    from sklearn_specclust.spectral import _neighbors
+
+    X = clouds[:600]
+    ivf = IVFIndex(X, cell_size=32, n_probes=6, seed=0)
+    monkeypatch.setattr(_neighbors, "IVF_ROW_WIDTH", 10**6)  # no query "wide"
+    rows = ivf.candidates(X, 10)
+    monkeypatch.setattr(_neighbors, "IVF_ROW_WIDTH", width)
+    tightened = ivf.candidates(X, 10)
+    np.testing.assert_array_equal(np.sort(rows, axis=1), np.sort(tightened, axis=1))
+
+
+def test_select_distinct_matches_select_and_handles_ties():
+    rng = np.random.RandomState(0)
+    S = rng.rand(300, 57).astype(np.float32)
+    # the rows past 200 tie at their 5th smallest score (and some beyond)
+    S[200:, :8] = np.float32(-1.0)
+    got = _select_distinct(S, 5)
+    assert got.shape == (300, 5)
+    np.testing.assert_array_equal(np.sort(got[:200], axis=1),
+                                  np.sort(_select(S[:200], 5), axis=1))
+    np.testing.assert_array_equal(got[200:], _select(S[200:], 5))
+    kth = np.sort(S, axis=1)[:, 4:5]
+    assert np.all(np.take_along_axis(S, got, axis=1) <= kth)
+    assert len(np.unique(np.sort(got, axis=1), axis=1)) == 300  # no column twice
+    np.testing.assert_array_equal(np.sort(_select_distinct(S, 57), axis=1),
+                                  np.tile(np.arange(57), (300, 1)))
+
+
+def test_ivf_index_pickles_without_its_cache(clouds):
+    ivf = IVFIndex(clouds[:600], cell_size=32, n_probes=6, seed=0)
+    before = ivf.candidates(clouds[600:700], 10)
+    assert ivf._sep_rows  # filled by the pruning
+    loaded = pickle.loads(pickle.dumps(ivf))
+    assert loaded._sep_rows == {}
+    np.testing.assert_array_equal(loaded.candidates(clouds[600:700], 10), before)
 
 
 def test_ivf_tiny_and_k_above_cell_sizes():

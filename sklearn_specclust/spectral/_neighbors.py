@@ -109,6 +109,29 @@ def _select(S, k):
     return np.argpartition(S, k - 1, axis=1)[:, :k]
 
 
+def _select_distinct(S, k):
+    """Column indices of the ``k`` smallest scores of every row, ascending.
+
+    The same columns as :func:`_select` where the ``k``-th smallest score of
+    a row is not tied (the rows where it is are left to :func:`_select`),
+    found by a threshold at the ``k``-th value (``np.partition``, about
+    three times faster than ``argpartition`` on short rows).
+    """
+    n, m = S.shape
+    if k >= m:
+        return _select(S, k)
+    hit = np.flatnonzero(S <= np.partition(S, k - 1, axis=1)[:, k - 1 : k])
+    if len(hit) == n * k:  # each row holds at least k hits: exactly k each
+        return (hit % m).reshape(n, k)
+    row = hit // m
+    tied = np.bincount(row, minlength=n) > k
+    out = np.empty((n, k), dtype=np.intp)
+    plain = ~tied[row]
+    out[~tied] = (hit[plain] % m).reshape(-1, k)
+    out[tied] = _select(S[tied], k)
+    return out
+
+
 def brute_candidates(Y, X, x_sq, k):
     """Indices of the ``k`` reference nodes of smallest score, per query.
 
@@ -227,6 +250,7 @@ class IVFIndex:
         self.n_probes = int(min(n_probes, n_cells))
         self.prune = None if prune is None else float(prune)
         self.halo = np.empty((n_cells, 0), dtype=np.intp)
+        self._sep_rows = {}
         self._halo(IVF_HALO)
 
     def _set_nodes(self, Z):
@@ -266,7 +290,7 @@ class IVFIndex:
         for a in range(0, Zq.shape[0], step):
             S = Zq[a : a + step] @ centers_m2.T
             S += self.c_sq
-            sel = _select(S, P)
+            sel = _select_distinct(S, P)
             sc = np.take_along_axis(S, sel, axis=1)
             # the nearest cell first: swap it with the first column
             rows = np.arange(len(sel))
@@ -283,17 +307,31 @@ class IVFIndex:
     def _by_cell(cells, n_cells):
         """Positions in ``cells`` grouped by cell: ``(order, bounds)``."""
         # a stable sort of small integers: numpy's radix sort (same order)
-        small = cells.astype(np.int16 if n_cells < 2**15 else np.int32)
+        small = _small_ints(cells, n_cells)
         order = np.argsort(small, kind="stable")
         return order, np.searchsorted(small[order], np.arange(n_cells + 1))
 
     def _separation(self, c, probed):
-        """Distances from centre ``c`` to the centres of the cells in ``probed``."""
-        if len(self.centers) <= probed.size:  # every centre: fewer rows
-            return np.sqrt(_sq_norms(self.centers - self.centers[c]))[probed]
-        cells, inv = np.unique(probed, return_inverse=True)
-        row = np.sqrt(_sq_norms(self.centers[cells] - self.centers[c]))
-        return row[inv.reshape(probed.shape)]
+        """Distances from centre ``c`` to the centres of the cells in ``probed``.
+
+        The distances from ``c`` to every centre are computed once per index
+        (on first use, then cached; not pickled).
+        """
+        row = self._sep_rows.get(c)
+        if row is None:
+            row = self._sep_rows.setdefault(
+                c, np.sqrt(_sq_norms(self.centers - self.centers[c]))
+            )
+        return row[probed]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_sep_rows"] = {}
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_sep_rows", {})
 
     def _skip_far_cells(self, probes, p_score, sep, bound, q_sq):
         """``probes`` with the cells that hold no node within ``prune`` times
@@ -343,7 +381,7 @@ class IVFIndex:
         for c in np.flatnonzero(np.diff(bounds)):
             q = order[bounds[c] : bounds[c + 1]]
             members = halo[c]
-            S = Zq[q] @ self.Zm2[members].T
+            S = np.take(Zq, q, axis=0) @ np.take(self.Zm2, members, axis=0).T
             S += self.z_sq[members]
             bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
             if prune:
@@ -361,7 +399,7 @@ class IVFIndex:
             if e == s:
                 continue
             q = order[bounds[c] : bounds[c + 1]] // P
-            S = Zq[q] @ self.Zm2[s:e].T
+            S = np.take(Zq, q, axis=0) @ self.Zm2[s:e].T
             S += self.z_sq[s:e]
             # flat indices of the survivors: faster than a 2-D nonzero
             i, j = np.divmod(np.flatnonzero(S <= bound[q][:, None]), e - s)
@@ -375,10 +413,16 @@ class IVFIndex:
         counts = np.bincount(q, minlength=n_q)
         # most queries: their survivors go to one row each (grouped by a
         # radix sort on small integers), the best n_cand of a row are kept;
-        # the few with very many survivors (dense regions, where the bound
-        # is loose) are sorted apart so that they do not widen every row
+        # the queries with very many survivors (dense regions, where the
+        # bound is loose) first get a bound of their own from some of their
+        # survivors, and any still too wide are sorted apart, so that they
+        # do not widen every row
         width = IVF_ROW_WIDTH * n_cand
         wide = counts > width
+        if np.any(wide):
+            q, r, sc = _tighten(q, r, sc, counts, wide, n_cand, width)
+            counts = np.bincount(q, minlength=n_q)
+            wide = counts > width
         if np.any(wide):
             keep = wide[q]
             qw, rw, sw = q[keep], r[keep], sc[keep].astype(np.float64)
@@ -391,7 +435,7 @@ class IVFIndex:
             cand[qw[first], rank[first]] = rw[first]
             q, r, sc = q[~keep], r[~keep], sc[~keep]
             counts[wide] = 0
-        by = np.argsort(q.astype(np.int16 if n_q < 2**15 else np.int32), kind="stable")
+        by = np.argsort(_small_ints(q, n_q), kind="stable")
         q, r, sc = q[by], r[by], sc[by]
         col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
         width = int(min(width, counts.max(initial=0)))
@@ -405,6 +449,52 @@ class IVFIndex:
         best = _select(score[rows], min(n_cand, width))
         cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
         return cand
+
+
+def _small_ints(a, n):
+    """``a`` (integers below ``n``) in the smallest type numpy radix-sorts."""
+    return a.astype(np.int16 if n < 2**15 else np.int32)
+
+
+def _tighten(q, r, sc, counts, wide, n_cand, width):
+    """Drop the survivors of the ``wide`` queries that cannot be kept.
+
+    The ``n_cand``-th best score among any ``width >= n_cand`` survivors of
+    a query is at least its ``n_cand``-th best score over all of them, so
+    the survivors scored above it are not among the best ``n_cand``; the
+    first ``width`` survivors of each wide query (in the order found) give
+    it that bound. Every survivor scored within it (ties included) is kept,
+    so the best ``n_cand`` are chosen from the same scores as before.
+
+    Parameters
+    ----------
+    q, r, sc : ndarray of shape (n_survivors,)
+        Query, reference node and score of every survivor.
+    counts : ndarray of shape (n_queries,)
+        Survivors per query.
+    wide : ndarray of shape (n_queries,), bool
+        Queries with more than ``width`` survivors.
+
+    Returns
+    -------
+    q, r, sc : ndarray
+        The survivors kept, in their order.
+    """
+    rows = np.flatnonzero(wide)
+    slot = np.cumsum(wide) - 1  # query -> its row among the wide queries
+    mine = np.flatnonzero(wide[q])
+    group = slot[q[mine]]
+    by = np.argsort(_small_ints(group, len(rows)), kind="stable")
+    group = group[by]
+    start = np.cumsum(counts[rows]) - counts[rows]
+    rank = np.arange(len(by)) - start[group]
+    first = rank < width
+    table = np.empty((len(rows), width), dtype=np.float32)
+    table[group[first], rank[first]] = sc[mine[by[first]]]
+    limit = np.full(len(wide), np.inf, dtype=np.float32)
+    limit[rows] = np.partition(table, n_cand - 1, axis=1)[:, n_cand - 1]
+    keep = sc <= limit[q]
+    return q[keep], r[keep], sc[keep]
 
 
 class NeighborIndex:
