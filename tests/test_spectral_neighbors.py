@@ -12,7 +12,6 @@ from sklearn_specclust.spectral._neighbors import (
     IVFIndex,
     NeighborIndex,
     _select,
-    _select_distinct,
     brute_candidates,
     exact_rerank,
 )
@@ -97,21 +96,35 @@ def test_ivf_wide_queries_get_their_own_bound(clouds, monkeypatch, width):
     np.testing.assert_array_equal(np.sort(rows, axis=1), np.sort(tightened, axis=1))
 
 
-def test_select_distinct_matches_select_and_handles_ties():
+def test_select_ties_go_to_the_smaller_reference():
     rng = np.random.RandomState(0)
     S = rng.rand(300, 57).astype(np.float32)
-    # the rows past 200 tie at their 5th smallest score (and some beyond)
+    # the rows past 200 tie at their 5th smallest score (8 columns at -1)
     S[200:, :8] = np.float32(-1.0)
-    got = _select_distinct(S, 5)
+    got = _select(S, 5)
     assert got.shape == (300, 5)
     np.testing.assert_array_equal(np.sort(got[:200], axis=1),
-                                  np.sort(_select(S[:200], 5), axis=1))
-    np.testing.assert_array_equal(got[200:], _select(S[200:], 5))
-    kth = np.sort(S, axis=1)[:, 4:5]
-    assert np.all(np.take_along_axis(S, got, axis=1) <= kth)
-    assert len(np.unique(np.sort(got, axis=1), axis=1)) == 300  # no column twice
-    np.testing.assert_array_equal(np.sort(_select_distinct(S, 57), axis=1),
-                                  np.tile(np.arange(57), (300, 1)))
+                                  np.sort(np.argsort(S[:200], axis=1)[:, :5], axis=1))
+    np.testing.assert_array_equal(got[200:], np.tile(np.arange(5), (100, 1)))
+    # ties decided by ref instead: the columns of the 5 smallest refs among the 8
+    ref = np.tile(np.arange(57)[::-1], (300, 1))
+    got = _select(S, 5, ref)
+    np.testing.assert_array_equal(got[200:], np.tile([7, 6, 5, 4, 3], (100, 1)))
+    # the chosen columns do not depend on the order of the row
+    perm = rng.permutation(57)
+    again = _select(S[:, perm], 5, ref[:, perm])
+    np.testing.assert_array_equal(np.sort(perm[again], axis=1), np.sort(got, axis=1))
+    np.testing.assert_array_equal(_select(S, 57), np.tile(np.arange(57), (300, 1)))
+
+
+def test_exact_rerank_ties_go_to_the_smaller_index():
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.0, -1.0], [-1.0, 0.0], [3.0, 3.0]],
+                 dtype=np.float32)
+    Y = np.zeros((1, 2), dtype=np.float32)
+    for cand in ([[4, 3, 2, 1, 0]], [[0, 1, 2, 3, 4]], [[2, 4, 0, 3, 1]]):
+        dist, ind = exact_rerank(Y, X, np.array(cand), 3)
+        np.testing.assert_array_equal(ind, [[0, 1, 2]])
+        np.testing.assert_allclose(dist, [[1.0, 1.0, 1.0]])
 
 
 def test_ivf_index_pickles_without_its_cache(clouds):
@@ -261,3 +274,29 @@ def test_ivf_pruning_below_one_skips_cells_and_keeps_recall(clouds, monkeypatch)
     assert counts[0] > counts[1] > counts[2]
     assert recalls[0] == recalls[1]
     assert recalls[2] >= recalls[0] - 0.02
+
+
+def test_ivf_neighbours_do_not_depend_on_the_search_path(monkeypatch):
+    # small integers: many exactly tied distances, all computed exactly.
+    # With every cell probed the neighbours are the k nearest, a tie going
+    # to the smaller index, however the cells are pruned and the survivors
+    # selected
+    from sklearn_specclust.spectral import _neighbors
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 3, size=(1500, 6)).astype(np.float32)
+    Y = rng.randint(0, 3, size=(400, 6)).astype(np.float32)
+    d2 = ((Y[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    ref = np.lexsort((np.broadcast_to(np.arange(len(X)), d2.shape), d2))[:, :10]
+    results = []
+    for prune, width in [(1.0, 8), (None, 8), (1.0, 10**6), (1.0, 1)]:
+        monkeypatch.setattr(_neighbors, "IVF_ROW_WIDTH", width)
+        ivf = IVFIndex(X, cell_size=32, n_probes=10**6, seed=0, prune=prune)
+        dist, ind = exact_rerank(Y, X, ivf.candidates(Y, 10), 10)
+        results.append(ind)
+        np.testing.assert_array_equal(ind, ref)
+    index = NeighborIndex(X, algorithm="ivf", random_state=1)
+    for n_jobs in (1, 2):
+        index.n_jobs = n_jobs
+        results.append(index.query(Y, 10)[1])
+    np.testing.assert_array_equal(results[-1], results[-2])

@@ -13,6 +13,11 @@ here (and the exact fallback they use) work on float32 data in three steps:
    identical node is found at distance exactly 0 and neither the rounding
    of step 1 nor the projection reaches the returned distances.
 
+At steps 2 and 3 a tie goes to the smaller reference index, so the
+neighbours found depend on the scores and distances alone, not on the order
+in which the search met the candidates (which cells were pruned, how the
+survivors were grouped, how many threads ran).
+
 The candidates are scored against every reference node (``"pca"``) or only
 against the members of the nearest k-means cells (``"ivf"``, an inverted
 file index, Jegou et al. 2011).
@@ -82,7 +87,8 @@ def exact_rerank(Y, X, cand, k):
     Returns
     -------
     dist : ndarray of shape (n_queries, k), float32
-        Euclidean distances, ascending (ties keep the candidates' order).
+        Euclidean distances, ascending (a tie goes to the smaller index,
+        so the result depends on the set of candidates, not their order).
     ind : ndarray of shape (n_queries, k), intp
     """
     n_q, n_c = cand.shape
@@ -91,7 +97,7 @@ def exact_rerank(Y, X, cand, k):
     # small blocks: the gathered rows stay in cache (3-4x faster than 64 MiB)
     step = int(max(1, _RERANK_BYTES // (4 * n_c * X.shape[1])))
     for a in range(0, n_q, step):
-        c = cand[a : a + step]
+        c = np.sort(cand[a : a + step], axis=1)
         diff = X[np.maximum(c, 0)]
         diff -= Y[a : a + step, None, :]
         d2 = np.einsum("ijk,ijk->ij", diff, diff)
@@ -102,33 +108,40 @@ def exact_rerank(Y, X, cand, k):
     return dist, ind
 
 
-def _select(S, k):
-    """Column indices of the ``k`` smallest scores of every row (unordered)."""
-    if k >= S.shape[1]:
-        return np.broadcast_to(np.arange(S.shape[1]), S.shape).copy()
-    return np.argpartition(S, k - 1, axis=1)[:, :k]
+def _select(S, k, ref=None):
+    """Column indices of the ``k`` smallest scores of every row.
 
+    A tie at the ``k``-th place goes to the column of smaller ``ref`` (by
+    default the column index), so the columns chosen depend on the scores
+    and ``ref`` only, not on how the row was assembled. Found by a threshold
+    at the ``k``-th value (``np.partition``, about three times faster than
+    ``argpartition`` on short rows); the rows with a tie are sorted.
 
-def _select_distinct(S, k):
-    """Column indices of the ``k`` smallest scores of every row, ascending.
+    Parameters
+    ----------
+    S : ndarray of shape (n_rows, n_cols), float32
+    k : int
+    ref : ndarray of shape (n_rows, n_cols), int, default=None
+        What ties are decided by.
 
-    The same columns as :func:`_select` where the ``k``-th smallest score of
-    a row is not tied (the rows where it is are left to :func:`_select`),
-    found by a threshold at the ``k``-th value (``np.partition``, about
-    three times faster than ``argpartition`` on short rows).
+    Returns
+    -------
+    cols : ndarray of shape (n_rows, min(k, n_cols)), intp
+        Ascending within a row, except in the rows with a tie.
     """
     n, m = S.shape
     if k >= m:
-        return _select(S, k)
+        return np.broadcast_to(np.arange(m), S.shape).copy()
     hit = np.flatnonzero(S <= np.partition(S, k - 1, axis=1)[:, k - 1 : k])
     if len(hit) == n * k:  # each row holds at least k hits: exactly k each
         return (hit % m).reshape(n, k)
     row = hit // m
     tied = np.bincount(row, minlength=n) > k
     out = np.empty((n, k), dtype=np.intp)
-    plain = ~tied[row]
-    out[~tied] = (hit[plain] % m).reshape(-1, k)
-    out[tied] = _select(S[tied], k)
+    out[~tied] = (hit[~tied[row]] % m).reshape(-1, k)
+    rows = np.flatnonzero(tied)
+    keys = np.broadcast_to(np.arange(m), (len(rows), m)) if ref is None else ref[rows]
+    out[rows] = np.lexsort((keys, S[rows]))[:, :k]
     return out
 
 
@@ -290,7 +303,7 @@ class IVFIndex:
         for a in range(0, Zq.shape[0], step):
             S = Zq[a : a + step] @ centers_m2.T
             S += self.c_sq
-            sel = _select_distinct(S, P)
+            sel = _select(S, P)
             sc = np.take_along_axis(S, sel, axis=1)
             # the nearest cell first: swap it with the first column
             rows = np.arange(len(sel))
@@ -425,10 +438,9 @@ class IVFIndex:
             wide = counts > width
         if np.any(wide):
             keep = wide[q]
-            qw, rw, sw = q[keep], r[keep], sc[keep].astype(np.float64)
-            # one float64 key orders by query, then score (faster than lexsort)
-            lo, hi = sw.min(), sw.max()
-            by = np.argsort(qw + (sw - lo) * (0.5 / max(hi - lo, 1e-30)))
+            qw, rw, sw = q[keep], r[keep], sc[keep]
+            # by query, then score, then reference index (as _select)
+            by = np.lexsort((rw, sw, qw))
             qw, rw = qw[by], rw[by]
             rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
             first = rank < n_cand
@@ -446,7 +458,7 @@ class IVFIndex:
         ref = np.full((n_q, width), -1, dtype=np.intp)
         ref[q, col] = r
         rows = np.flatnonzero(~wide)
-        best = _select(score[rows], min(n_cand, width))
+        best = _select(score[rows], min(n_cand, width), ref[rows])
         cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
         return cand
 
