@@ -74,14 +74,19 @@ def command():
 
 
 def git_commit():
-    """Short hash of ``HEAD``, flagged when tracked files differ from it."""
+    """Short hash of ``HEAD``, flagged when tracked files differ from it.
+
+    The results files do not count: a run that rewrites one (as it saves
+    its table section by section) measured the committed code.
+    """
     try:
         head = subprocess.run(
             ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
             capture_output=True, text=True, check=True, timeout=10,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--"],
+            ["git", "-C", str(ROOT), "diff", "--quiet", "HEAD", "--", ".",
+             ":(exclude)benchmarks/results"],
             capture_output=True, timeout=10,
         ).returncode != 0
     except (OSError, subprocess.SubprocessError):

@@ -115,7 +115,8 @@ def _select(S, k, ref=None):
     default the column index), so the columns chosen depend on the scores
     and ``ref`` only, not on how the row was assembled. Found by a threshold
     at the ``k``-th value (``np.partition``, about three times faster than
-    ``argpartition`` on short rows); the rows with a tie are sorted.
+    ``argpartition`` on short rows); in the rows with a tie, the scores
+    within the threshold are sorted.
 
     Parameters
     ----------
@@ -132,16 +133,29 @@ def _select(S, k, ref=None):
     n, m = S.shape
     if k >= m:
         return np.broadcast_to(np.arange(m), S.shape).copy()
-    hit = np.flatnonzero(S <= np.partition(S, k - 1, axis=1)[:, k - 1 : k])
+    kth = np.partition(S, k - 1, axis=1)[:, k - 1]
+    hit = np.flatnonzero(S <= kth[:, None])  # row by row, columns ascending
     if len(hit) == n * k:  # each row holds at least k hits: exactly k each
         return (hit % m).reshape(n, k)
     row = hit // m
     tied = np.bincount(row, minlength=n) > k
     out = np.empty((n, k), dtype=np.intp)
-    out[~tied] = (hit[~tied[row]] % m).reshape(-1, k)
-    rows = np.flatnonzero(tied)
-    keys = np.broadcast_to(np.arange(m), (len(rows), m)) if ref is None else ref[rows]
-    out[rows] = np.lexsort((keys, S[rows]))[:, :k]
+    mine = tied[row]
+    out[~tied] = (hit[~mine] % m).reshape(-1, k)
+    # a row with a tie keeps its scores below the k-th, then the scores
+    # equal to it of smallest ref (in column order when ref is None)
+    row, col = row[mine], hit[mine] % m
+    below = S[row, col] < kth[row]
+    b_row, b_col = row[below], col[below]
+    out[b_row, np.arange(len(b_row)) - np.searchsorted(b_row, b_row)] = b_col
+    e_row, e_col = row[~below], col[~below]
+    if ref is not None:
+        by = np.lexsort((ref[e_row, e_col], e_row))
+        e_row, e_col = e_row[by], e_col[by]
+    rank = np.arange(len(e_row)) - np.searchsorted(e_row, e_row)
+    rank += np.bincount(b_row, minlength=n)[e_row]
+    first = rank < k
+    out[e_row[first], rank[first]] = e_col[first]
     return out
 
 
