@@ -374,11 +374,15 @@ class IVFIndex:
     def candidates(self, Zq, n_cand):
         """The ``n_cand`` best-scored members of the probed cells, per query.
 
-        First a bound: the ``n_cand``-th best score among the
-        ``4 n_cand`` nodes nearest to the query's nearest centre, which is at
-        least the ``n_cand``-th best score over all nodes. The probed cells
-        then only pass on their members scored within the bound, and the
-        best ``n_cand`` of those are kept.
+        First a bound: the smaller of the ``n_cand``-th best scores among
+        the ``4 n_cand`` nodes nearest to the query's nearest centre and
+        among that cell's members, which is at least the ``n_cand``-th best
+        score over all nodes. The probed cells then only pass on their
+        members scored within the bound, and the best ``n_cand`` of those
+        are kept. (The bound of the union of the two sets would be tighter,
+        but the halo reaches into cells the query may not probe: fewer than
+        ``n_cand`` probed nodes could pass it, and the query would fall
+        back to an exact search, which changes its neighbours.)
 
         With ``prune``, a probed cell is skipped when no node of it can be
         within ``prune`` times the bound's distance ``r``: every member
@@ -408,9 +412,17 @@ class IVFIndex:
         for c in np.flatnonzero(np.diff(bounds)):
             q = order[bounds[c] : bounds[c + 1]]
             members = halo[c]
-            S = np.take(Zq, q, axis=0) @ np.take(self.Zm2, members, axis=0).T
+            Zc = np.take(Zq, q, axis=0)
+            S = Zc @ np.take(self.Zm2, members, axis=0).T
             S += self.z_sq[members]
             bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
+            s, e = self.offsets[c], self.offsets[c + 1]
+            if e - s >= n_cand:
+                # the n_cand-th best score among the cell's own members, a
+                # bound too; those are probed, so it leaves no query short
+                S = Zc @ self.Zm2[s:e].T
+                S += self.z_sq[s:e]
+                bound[q] = np.minimum(bound[q], np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1])
             if prune:
                 sep[q, 1:] = self._separation(c, probes[q, 1:])
         # matrix products of other shapes round differently: a little slack
