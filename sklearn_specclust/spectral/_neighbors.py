@@ -400,15 +400,28 @@ class IVFIndex:
         bound).
         """
         n_q, P = Zq.shape[0], self.n_probes
-        n_cells = len(self.centers)
         n_cand = int(min(n_cand, self.Z.shape[0]))
         probes, p_score = self._probes(Zq)
+        bound, sep = self._bounds(Zq, probes, n_cand)
+        # matrix products of other shapes round differently: a little slack
+        # keeps every node that scored within the bound here
+        q_sq = _sq_norms(Zq)
+        bound += 1e-5 * (np.abs(bound) + q_sq)
+        if self.prune is not None and P > 1:
+            probes = self._skip_far_cells(probes, p_score, sep, bound, q_sq)
+        q, r, sc = self._scan(Zq, probes, bound)
+        return _best_of_survivors(q, r, sc, n_q, n_cand)
+
+    def _bounds(self, Zq, probes, n_cand):
+        """Each query's score bound (before slack) and its probed cells'
+        distances to its nearest cell (zero when there is no pruning)."""
+        n_q, P = probes.shape
         halo = self._halo(4 * n_cand)
         bound = np.full(n_q, np.inf, dtype=np.float32)
         # distance between each probed cell's centre and the nearest one's
         sep = np.zeros((n_q, P), dtype=np.float32)
         prune = self.prune is not None and P > 1
-        order, bounds = self._by_cell(probes[:, 0], n_cells)
+        order, bounds = self._by_cell(probes[:, 0], len(self.centers))
         for c in np.flatnonzero(np.diff(bounds)):
             q = order[bounds[c] : bounds[c + 1]]
             members = halo[c]
@@ -425,14 +438,14 @@ class IVFIndex:
                 bound[q] = np.minimum(bound[q], np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1])
             if prune:
                 sep[q, 1:] = self._separation(c, probes[q, 1:])
-        # matrix products of other shapes round differently: a little slack
-        # keeps every node that scored within the bound here
-        q_sq = _sq_norms(Zq)
-        bound += 1e-5 * (np.abs(bound) + q_sq)
-        if prune:
-            probes = self._skip_far_cells(probes, p_score, sep, bound, q_sq)
+        return bound, sep
+
+    def _scan(self, Zq, probes, bound):
+        """``(query, reference index, score)`` of every member of the probed
+        cells scored within its query's bound, cell by cell."""
+        P = probes.shape[1]
         found_q, found_r, found_s = [], [], []
-        order, bounds = self._by_cell(probes.ravel(), n_cells)
+        order, bounds = self._by_cell(probes.ravel(), len(self.centers))
         for c in np.flatnonzero(np.diff(bounds)):
             s, e = self.offsets[c], self.offsets[c + 1]
             if e == s:
@@ -445,48 +458,54 @@ class IVFIndex:
             found_q.append(q[i])
             found_r.append(j + s)
             found_s.append(S[i, j])
-        q = np.concatenate(found_q)
-        sc = np.concatenate(found_s)
-        r = self.order[np.concatenate(found_r)]
-        cand = np.full((n_q, n_cand), -1, dtype=np.intp)
+        return (np.concatenate(found_q), self.order[np.concatenate(found_r)],
+                np.concatenate(found_s))
+
+
+def _best_of_survivors(q, r, sc, n_q, n_cand):
+    """The ``n_cand`` best-scored survivors of each query (see :func:`_select`).
+
+    Returns ``(n_q, n_cand)`` reference indices, ``-1`` in empty slots.
+    """
+    cand = np.full((n_q, n_cand), -1, dtype=np.intp)
+    counts = np.bincount(q, minlength=n_q)
+    # most queries: their survivors go to one row each (grouped by a radix
+    # sort on small integers), the best n_cand of a row are kept; the
+    # queries with very many survivors (dense regions, where the bound is
+    # loose) first get a bound of their own from some of their survivors,
+    # and any still too wide are sorted apart, so that they do not widen
+    # every row
+    width = IVF_ROW_WIDTH * n_cand
+    wide = counts > width
+    if np.any(wide):
+        q, r, sc = _tighten(q, r, sc, counts, wide, n_cand, width)
         counts = np.bincount(q, minlength=n_q)
-        # most queries: their survivors go to one row each (grouped by a
-        # radix sort on small integers), the best n_cand of a row are kept;
-        # the queries with very many survivors (dense regions, where the
-        # bound is loose) first get a bound of their own from some of their
-        # survivors, and any still too wide are sorted apart, so that they
-        # do not widen every row
-        width = IVF_ROW_WIDTH * n_cand
         wide = counts > width
-        if np.any(wide):
-            q, r, sc = _tighten(q, r, sc, counts, wide, n_cand, width)
-            counts = np.bincount(q, minlength=n_q)
-            wide = counts > width
-        if np.any(wide):
-            keep = wide[q]
-            qw, rw, sw = q[keep], r[keep], sc[keep]
-            # by query, then score, then reference index (as _select)
-            by = np.lexsort((rw, sw, qw))
-            qw, rw = qw[by], rw[by]
-            rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
-            first = rank < n_cand
-            cand[qw[first], rank[first]] = rw[first]
-            q, r, sc = q[~keep], r[~keep], sc[~keep]
-            counts[wide] = 0
-        by = np.argsort(_small_ints(q, n_q), kind="stable")
-        q, r, sc = q[by], r[by], sc[by]
-        col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
-        width = int(min(width, counts.max(initial=0)))
-        if width == 0:
-            return cand
-        score = np.full((n_q, width), np.inf, dtype=np.float32)
-        score[q, col] = sc
-        ref = np.full((n_q, width), -1, dtype=np.intp)
-        ref[q, col] = r
-        rows = np.flatnonzero(~wide)
-        best = _select(score[rows], min(n_cand, width), ref[rows])
-        cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
+    if np.any(wide):
+        keep = wide[q]
+        qw, rw, sw = q[keep], r[keep], sc[keep]
+        # by query, then score, then reference index (as _select)
+        by = np.lexsort((rw, sw, qw))
+        qw, rw = qw[by], rw[by]
+        rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
+        first = rank < n_cand
+        cand[qw[first], rank[first]] = rw[first]
+        q, r, sc = q[~keep], r[~keep], sc[~keep]
+        counts[wide] = 0
+    by = np.argsort(_small_ints(q, n_q), kind="stable")
+    q, r, sc = q[by], r[by], sc[by]
+    col = np.arange(len(q)) - (np.cumsum(counts) - counts)[q]
+    width = int(min(width, counts.max(initial=0)))
+    if width == 0:
         return cand
+    score = np.full((n_q, width), np.inf, dtype=np.float32)
+    score[q, col] = sc
+    ref = np.full((n_q, width), -1, dtype=np.intp)
+    ref[q, col] = r
+    rows = np.flatnonzero(~wide)
+    best = _select(score[rows], min(n_cand, width), ref[rows])
+    cand[rows, : best.shape[1]] = np.take_along_axis(ref[rows], best, axis=1)
+    return cand
 
 
 def _small_ints(a, n):
