@@ -358,6 +358,16 @@ def seed_spread_table(label, scores, names, titles, digits=3):
     return lines
 
 
+def mean_table(label, values, names, titles, fmt=".2f"):
+    """Markdown lines: the mean of ``values[row][name]`` (a number or a list) per row, data set."""
+    lines = [f"| {label} | " + " | ".join(titles[n] for n in names) + " |",
+             "| --- | " + " | ".join("---" for _ in names) + " |"]
+    for row, by_set in values.items():
+        lines.append(f"| {row} | " + " | ".join(f"{np.mean(by_set[n]):{fmt}}" for n in names)
+                     + " |")
+    return lines
+
+
 def peak_rss_gib():
     """Peak resident memory of this process so far, GiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

@@ -39,7 +39,14 @@ import time
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, load, sanet_features, seed_spread_table
+from benchmarks._common import (
+    Report,
+    clustering_scores,
+    load,
+    mean_table,
+    sanet_features,
+    seed_spread_table,
+)
 
 SETS = {
     "train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
@@ -262,11 +269,8 @@ def main(argv=None):
         rep.emit()
         rep.emit("Head fit seconds (mean over seeds, features given):")
         rep.emit()
-        rep.emit("| head | " + " | ".join(TITLES[n] for n in names) + " |")
-        rep.emit("| --- | " + " | ".join("---" for _ in names) + " |")
-        for head, by_set in times.items():
-            rep.emit(f"| {head} | " + " | ".join(f"{np.mean(by_set[n]):.1f}" for n in names)
-                     + " |")
+        for line in mean_table("head", times, names, TITLES, ".1f"):
+            rep.emit(line)
     if args.part == "test":
         verdict(rep, scores, names, args.seeds)
     else:

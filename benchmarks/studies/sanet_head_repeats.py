@@ -38,7 +38,7 @@ import time
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, seed_spread_table
+from benchmarks._common import Report, clustering_scores, mean_table, seed_spread_table
 from benchmarks.studies.sanet_head_consensus import SETS, TITLES, features
 
 
@@ -136,10 +136,8 @@ def main(argv=None):
     rep.emit()
     rep.emit("Head fit seconds (mean, features given):")
     rep.emit()
-    rep.emit("| n_repeats | " + " | ".join(TITLES[n] for n in names) + " |")
-    rep.emit("| --- | " + " | ".join("---" for _ in names) + " |")
-    for r, by_set in times.items():
-        rep.emit(f"| {r} | " + " | ".join(f"{np.mean(by_set[n]):.2f}" for n in names) + " |")
+    for line in mean_table("n_repeats", times, names, TITLES, ".2f"):
+        rep.emit(line)
     if not train and not args.head_seeds:
         rep.emit()
         rep.emit("ACC per seed (" + seeds + "):")

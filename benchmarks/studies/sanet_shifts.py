@@ -40,7 +40,7 @@ import warnings
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, seed_spread_table
+from benchmarks._common import Report, clustering_scores, mean_table, seed_spread_table
 from benchmarks.studies.sanet_head_consensus import TITLES, images
 
 SETS = {"train": ("mnist_tr0", "mnist_tr1", "fashion_tr0", "fashion_tr1", "digits"),
@@ -192,12 +192,9 @@ def table(rep, rows, extra, sets):
     rep.emit("Seconds of the method's own work per data set (all head seeds; the copies' "
              "network transforms included):")
     rep.emit()
-    rep.emit("| method | " + " | ".join(TITLES[n] for n in sets) + " |")
-    rep.emit("| --- | " + " | ".join("---" for _ in sets) + " |")
-    for method, by_set in extra.items():
-        if method != "default SpectralHead":
-            rep.emit(f"| {method} | " + " | ".join(f"{by_set[n]:.0f}" for n in sets)
-                     + " |")
+    own = {m: by_set for m, by_set in extra.items() if m != "default SpectralHead"}
+    for line in mean_table("method", own, sets, TITLES, ".0f"):
+        rep.emit(line)
 
 
 if __name__ == "__main__":

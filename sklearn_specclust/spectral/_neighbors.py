@@ -108,6 +108,11 @@ def exact_rerank(Y, X, cand, k):
     return dist, ind
 
 
+def _rank_in_runs(keys):
+    """Position of each element within its run of equal ``keys`` (sorted)."""
+    return np.arange(len(keys)) - np.searchsorted(keys, keys)
+
+
 def _select(S, k, ref=None):
     """Column indices of the ``k`` smallest scores of every row.
 
@@ -147,12 +152,12 @@ def _select(S, k, ref=None):
     row, col = row[mine], hit[mine] % m
     below = S[row, col] < kth[row]
     b_row, b_col = row[below], col[below]
-    out[b_row, np.arange(len(b_row)) - np.searchsorted(b_row, b_row)] = b_col
+    out[b_row, _rank_in_runs(b_row)] = b_col
     e_row, e_col = row[~below], col[~below]
     if ref is not None:
         by = np.lexsort((ref[e_row, e_col], e_row))
         e_row, e_col = e_row[by], e_col[by]
-    rank = np.arange(len(e_row)) - np.searchsorted(e_row, e_row)
+    rank = _rank_in_runs(e_row)
     rank += np.bincount(b_row, minlength=n)[e_row]
     first = rank < k
     out[e_row[first], rank[first]] = e_col[first]
@@ -428,14 +433,15 @@ class IVFIndex:
             Zc = np.take(Zq, q, axis=0)
             S = Zc @ np.take(self.Zm2, members, axis=0).T
             S += self.z_sq[members]
-            bound[q] = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
+            b = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
             s, e = self.offsets[c], self.offsets[c + 1]
             if e - s >= n_cand:
                 # the n_cand-th best score among the cell's own members, a
                 # bound too; those are probed, so it leaves no query short
                 S = Zc @ self.Zm2[s:e].T
                 S += self.z_sq[s:e]
-                bound[q] = np.minimum(bound[q], np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1])
+                b = np.minimum(b, np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1])
+            bound[q] = b
             if prune:
                 sep[q, 1:] = self._separation(c, probes[q, 1:])
         return bound, sep
@@ -487,7 +493,7 @@ def _best_of_survivors(q, r, sc, n_q, n_cand):
         # by query, then score, then reference index (as _select)
         by = np.lexsort((rw, sw, qw))
         qw, rw = qw[by], rw[by]
-        rank = np.arange(len(qw)) - np.searchsorted(qw, qw)
+        rank = _rank_in_runs(qw)
         first = rank < n_cand
         cand[qw[first], rank[first]] = rw[first]
         q, r, sc = q[~keep], r[~keep], sc[~keep]
