@@ -379,17 +379,15 @@ class IVFIndex:
     def candidates(self, Zq, n_cand):
         """The ``n_cand`` best-scored members of the probed cells, per query.
 
-        First a bound: the ``n_cand``-th best score among the nodes of a
-        set the query probes -- the members of its nearest cell and those of
-        the ``4 n_cand`` nodes nearest to that cell's centre (its halo) that
-        lie in its other probed cells -- which is at least the
-        ``n_cand``-th best score over the probed nodes. The probed cells
-        then only pass on their members scored within the bound, and the
-        best ``n_cand`` of those are kept. (The ``n_cand``-th best score of
-        the whole halo, which reaches into cells the query may not probe,
-        bounds it too where it is smaller, as before this union was used:
-        a query it leaves with fewer than ``n_cand`` probed nodes falls back
-        to an exact search, as it did then.)
+        First a bound: the smaller of the ``n_cand``-th best scores among
+        the ``4 n_cand`` nodes nearest to the query's nearest centre and
+        among that cell's members, which is at least the ``n_cand``-th best
+        score over all nodes. The probed cells then only pass on their
+        members scored within the bound, and the best ``n_cand`` of those
+        are kept. (The bound of the union of the two sets would be tighter,
+        but the halo reaches into cells the query may not probe: fewer than
+        ``n_cand`` probed nodes could pass it, and the query would fall
+        back to an exact search, which changes its neighbours.)
 
         With ``prune``, a probed cell is skipped when no node of it can be
         within ``prune`` times the bound's distance ``r``: every member
@@ -436,22 +434,13 @@ class IVFIndex:
             S = Zc @ np.take(self.Zm2, members, axis=0).T
             S += self.z_sq[members]
             b = np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1]
-            # the halo's members in the query's other probed cells, and the
-            # nearest cell's own members: all probed, each counted once
-            cell = np.searchsorted(self.offsets, members, side="right") - 1
-            other = np.flatnonzero(cell != c)
-            probed = (probes[q][:, :, None] == cell[other]).any(axis=1)
-            found = [np.where(probed, S[:, other], np.inf)]
             s, e = self.offsets[c], self.offsets[c + 1]
-            if e > s:
+            if e - s >= n_cand:
+                # the n_cand-th best score among the cell's own members, a
+                # bound too; those are probed, so it leaves no query short
                 S = Zc @ self.Zm2[s:e].T
                 S += self.z_sq[s:e]
-                found.append(S)
-            found = np.concatenate(found, axis=1)
-            if found.shape[1] >= n_cand:
-                b = np.minimum(
-                    b, np.partition(found, n_cand - 1, axis=1)[:, n_cand - 1]
-                )
+                b = np.minimum(b, np.partition(S, n_cand - 1, axis=1)[:, n_cand - 1])
             bound[q] = b
             if prune:
                 sep[q, 1:] = self._separation(c, probes[q, 1:])
