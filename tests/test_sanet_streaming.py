@@ -51,6 +51,29 @@ def test_batches_give_the_plain_pipelines_output(digits, kw, max_nodes, monkeypa
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(net)).predict(new), net.predict(new))
 
 
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_batches_in_threads_give_the_same_output(digits, n_jobs, monkeypatch):
+    # many small batches, run one per thread by n_jobs threads (each layer's
+    # blocks then run in its batch's thread): the labels of the plain Pipeline
+    monkeypatch.setattr(_streaming, "BATCH_BYTES", 2**16)
+    net = make_sanet(10, random_state=0, depth=2)
+    plain = _plain(make_sanet(10, random_state=0, depth=2))
+    layers = [n for n, s in net.steps if isinstance(s, SpectralAnalysisLayer)]
+    net.set_params(**{f"{n}__n_jobs": n_jobs for n in layers})
+    calls = []
+    run = _streaming.one_block_thread
+
+    def counted():
+        calls.append(1)
+        return run()
+
+    monkeypatch.setattr(_streaming, "one_block_thread", counted)
+    np.testing.assert_array_equal(net.fit_predict(digits), plain.fit_predict(digits))
+    assert len(calls) > 3  # the batches after the first ran in the pool
+    new = digits[::-1][:150]
+    np.testing.assert_array_equal(net.predict(new), plain.predict(new))
+
+
 def test_batches_keep_the_pipelines_steps_and_checks(digits, monkeypatch):
     monkeypatch.setattr(_streaming, "BATCH_BYTES", 2**16)
     net = make_sanet(10, random_state=0, head="kmeans")

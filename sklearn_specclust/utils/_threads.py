@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import threading
 
 from joblib import cpu_count, effective_n_jobs
 from threadpoolctl import threadpool_limits
@@ -24,6 +25,27 @@ def reproducible_threads():
         yield
 
 
+# per thread: whether the thread is one of several an outer loop runs
+_outer = threading.local()
+
+
+@contextlib.contextmanager
+def one_block_thread():
+    """Run the enclosed code's blocks in the calling thread.
+
+    For the workers of an outer loop that already keeps every CPU busy
+    (batches of images in threads): :func:`block_threads` then returns 1
+    in this thread, so that the inner loops do not start threads of their
+    own. The blocks, hence the results, are the same.
+    """
+    before = getattr(_outer, "busy", False)
+    _outer.busy = True
+    try:
+        yield
+    finally:
+        _outer.busy = before
+
+
 def block_threads(n_jobs):
     """Threads that process fixed-size blocks of rows for ``n_jobs``.
 
@@ -31,8 +53,11 @@ def block_threads(n_jobs):
     as many threads as OpenMP would use, as scikit-learn's ``KMeans`` does:
     ``OMP_NUM_THREADS`` when it is set, else the CPUs this process may use.
     Work split this way gives the same result for any count (the blocks do
-    not depend on it), so the count changes only the speed.
+    not depend on it), so the count changes only the speed. Inside
+    :func:`one_block_thread`: 1.
     """
+    if getattr(_outer, "busy", False):
+        return 1
     if n_jobs is not None:
         return max(1, effective_n_jobs(n_jobs))
     value = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
