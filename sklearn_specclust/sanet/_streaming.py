@@ -22,8 +22,8 @@ from ..utils import to_maps
 from ..utils._threads import block_threads, one_block_thread, reproducible_threads
 
 # Target size in bytes of the largest intermediate array of one batch. The
-# batches run in threads; 32 MiB fit the 70,000-image MNIST fit 4 % faster
-# than 128 MiB (benchmarks/results/sanet_speed_70k_batches.md).
+# batches run in threads; with 32 MiB the 70,000-image MNIST fit ran about
+# 5 % faster than with 128 MiB (benchmarks/results/sanet_speed_70k_batches.md).
 BATCH_BYTES = 2**25
 
 
