@@ -22,6 +22,7 @@ from sklearn_specclust.spectral import (
     spectral_embedding,
 )
 from sklearn_specclust.spectral._graphs import (
+    _component_representatives,
     connect_components,
     landmark_graph,
     self_tuning_affinity,
@@ -175,3 +176,18 @@ def test_connect_components_one_treatment():
 def test_row_normalize_keeps_zero_rows():
     out = row_normalize(np.array([[3.0, 4.0], [0.0, 0.0]]))
     np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
+
+
+def test_component_representatives_are_the_nodes_nearest_each_mean():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((600, 7))
+    X[5] = X[4]  # a tie: the smaller index represents
+    labels = rng.integers(0, 9, 600)
+    labels[4:6] = 3
+    X[labels == 3] = X[4]  # component 3: every node equally near its mean
+    reps = _component_representatives(X, labels, 9)
+    for c in range(9):
+        members = np.flatnonzero(labels == c)
+        mean = X[members].mean(axis=0)
+        d = ((X[members] - mean) ** 2).sum(axis=1)
+        assert reps[c] == members[np.flatnonzero(d == d.min())[0]]

@@ -88,11 +88,15 @@ def eps_graph(dist, ind, eps):
 
 def _component_representatives(X, labels, n_comp):
     """Index of the node nearest to each component's mean."""
+    n = len(labels)
     counts = np.bincount(labels, minlength=n_comp).astype(np.float64)
-    means = np.zeros((n_comp, X.shape[1]))
-    np.add.at(means, labels, X)
+    # the sums by a sparse membership product: the rows are added in the
+    # same order as by np.add.at (the same bits), many times faster
+    member = sparse.csr_matrix((np.ones(n), (labels, np.arange(n))), shape=(n_comp, n))
+    means = member @ X
     means /= counts[:, None]
-    d = np.einsum("ij,ij->i", X - means[labels], X - means[labels])
+    diff = X - means[labels]
+    d = np.einsum("ij,ij->i", diff, diff)
     reps = np.empty(n_comp, dtype=np.intp)
     order = np.lexsort((d, labels))
     first = np.searchsorted(labels[order], np.arange(n_comp))
