@@ -34,10 +34,12 @@ class SANetPipeline(CheckedPipeline):
       normalisers, pooling) are fitted and applied to batches of images, so
       that memory grows with the pooled output, not with the patch maps of
       all images. A layer that samples its nodes is fitted on the sampled
-      rows only. The output is that of the plain ``Pipeline`` (the layer's
-      transform blocks hold whole images and every batch a multiple of
-      them). This applies in ``fit``, ``fit_transform``, ``fit_predict``,
-      ``transform`` and ``predict`` without ``memory`` or metadata routing.
+      rows only. After the first batch, batches run side by side in as many
+      threads as the layers' ``n_jobs`` give. The output is that of the
+      plain ``Pipeline`` for any thread count (the layer's transform blocks
+      hold whole images and every batch a multiple of them). This applies
+      in ``fit``, ``fit_transform``, ``fit_predict``, ``transform`` and
+      ``predict`` without ``memory`` or metadata routing.
 
     Parameters
     ----------
