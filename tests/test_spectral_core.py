@@ -181,10 +181,9 @@ def test_row_normalize_keeps_zero_rows():
 def test_component_representatives_are_the_nodes_nearest_each_mean():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((600, 7))
-    X[5] = X[4]  # a tie: the smaller index represents
     labels = rng.integers(0, 9, 600)
-    labels[4:6] = 3
-    X[labels == 3] = X[4]  # component 3: every node equally near its mean
+    # component 3: identical rows, all tied; the smallest index represents it
+    X[labels == 3] = X[np.flatnonzero(labels == 3)[0]]
     reps = _component_representatives(X, labels, 9)
     for c in range(9):
         members = np.flatnonzero(labels == c)
