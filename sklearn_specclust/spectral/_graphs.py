@@ -97,11 +97,8 @@ def _component_representatives(X, labels, n_comp):
     means /= counts[:, None]
     diff = X - means[labels]
     d = np.einsum("ij,ij->i", diff, diff)
-    reps = np.empty(n_comp, dtype=np.intp)
     order = np.lexsort((d, labels))
-    first = np.searchsorted(labels[order], np.arange(n_comp))
-    reps[:] = order[first]
-    return reps
+    return order[np.searchsorted(labels[order], np.arange(n_comp))]
 
 
 def bridge_components(X, W):
