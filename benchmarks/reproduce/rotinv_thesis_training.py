@@ -79,6 +79,17 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--no-malloc-setting", action="store_true",
                    help="leave glibc's mmap threshold alone")
+    p.add_argument("--preset", default="kwon-thesis",
+                   help="make_rotinv_inr preset whose encoder is trained (default: the "
+                        "thesis's model and losses; e.g. inr-canonical: the same "
+                        "architecture with our training settings)")
+    p.add_argument("--n-coords", type=int, default=None,
+                   help="pixels per image of the reconstruction loss (default: the "
+                        "preset's, all pixels)")
+    p.add_argument("--orbit", action="store_true",
+                   help="also cluster the test latents of six canonical views with "
+                        "OrbitSpectralClustering at every evaluation (the clusterer='orbit' "
+                        "stage of make_rotinv_inr)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
@@ -90,14 +101,17 @@ def main(argv=None):
     import torch
     from sklearn.cluster import KMeans
 
-    from sklearn_specclust.inr import RotInvINREncoder
+    from sklearn_specclust.inr import OrbitSpectralClustering, RotInvINREncoder
+    from sklearn_specclust.inr._orbit import ORBIT_ANGLES
     from sklearn_specclust.inr._presets import PRESETS
 
     torch.set_num_threads(args.threads)
     X, _ = load_rotated("mnist", args.n_train or 54051, args.seed)
     Xt, yt = load_rotated_test(args.seed + 1)
     ref = X[:10000]
-    params = dict(PRESETS["kwon-thesis"].encoder)
+    params = dict(PRESETS[args.preset].encoder)
+    if args.n_coords is not None:
+        params["n_coords"] = args.n_coords
     enc = RotInvINREncoder(**params, warm_start=True, max_epochs=1,
                            n_iter_no_change=10**6, random_state=args.seed)
     settings = enc.get_params()
@@ -110,7 +124,8 @@ def main(argv=None):
             "",
             f"Training images: {len(X)} (rotated, seed {args.seed}); test images: "
             f"{len(Xt)} (MNIST test without 9, rotated, seed {args.seed + 1}); k = 9.",
-            f"Model: `make_rotinv_inr(preset=\"kwon-thesis\")`'s encoder: lr "
+            f"Model: `make_rotinv_inr(preset=\"{args.preset}\")`'s encoder: "
+            f"reference {settings['reference']}, lr "
             f"{settings['lr']}, batch {settings['batch_size']}, n_rotations "
             f"{settings['n_rotations']}, n_coords {settings['n_coords']}, loss weights "
             f"{settings['angle_weight']}/{settings['consistency_weight']}/"
@@ -123,14 +138,14 @@ def main(argv=None):
             "",
             "| epoch | images seen | train s | images/s | loss | reconstruction "
             "| test ACC (k-means on test) | test NMI | test ACC (k-means fitted on "
-            "10k train latents) | load avg (1 min) |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "10k train latents) | test ACC (orbit on test) | load avg (1 min) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for r in rows:
             lines.append(
                 f"| {r['epoch']:.2f} | {r['seen']} | {r['train_s']:.0f} | {r['rate']:.1f} "
                 f"| {r['loss']:.5f} | {r['recon']:.5f} | {r['acc']:.3f} | {r['nmi']:.3f} "
-                f"| {r['acc_train_fit']:.3f} | {r['load']:.2f} |"
+                f"| {r['acc_train_fit']:.3f} | {r['acc_orbit']} | {r['load']:.2f} |"
             )
         lines += ["", f"Status: {status}."]
         save(args.out, "\n".join(lines))
@@ -143,13 +158,20 @@ def main(argv=None):
         lab = KMeans(9, n_init=10, random_state=args.seed).fit_predict(Z)
         acc, nmi = clustering_scores(yt, lab)[:2]
         km = KMeans(9, n_init=10, random_state=args.seed).fit(enc.transform(ref))
+        acc_orbit = "-"
+        if args.orbit:  # the six canonical views' latents, min-over-views graph
+            enc.set_params(view_angles=ORBIT_ANGLES)
+            orbit = OrbitSpectralClustering(9, n_views=len(ORBIT_ANGLES),
+                                            random_state=args.seed)
+            acc_orbit = f"{accuracy(yt, orbit.fit_predict(enc.transform(Xt))):.3f}"
+            enc.set_params(view_angles=None)
         weights = np.array([m for m, _ in epoch_losses], dtype=float)
         rows.append(dict(
             epoch=epoch, seen=seen, train_s=train_s, rate=seen / max(train_s, 1e-9),
             loss=float(np.average([c["total"] for _, c in epoch_losses], weights=weights)),
             recon=float(np.average([c["reconstruction"] for _, c in epoch_losses],
                                    weights=weights)),
-            acc=acc, nmi=nmi, acc_train_fit=accuracy(yt, km.predict(Z)),
+            acc=acc, nmi=nmi, acc_train_fit=accuracy(yt, km.predict(Z)), acc_orbit=acc_orbit,
             load=os.getloadavg()[0],
         ))
 
