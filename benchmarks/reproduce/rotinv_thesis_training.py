@@ -27,6 +27,11 @@ Usage::
 
     python -m benchmarks.reproduce.rotinv_thesis_training --threads 2 \\
         --budget-min 45 --out benchmarks/results/rotinv_thesis_training.md
+
+``--preset`` trains another preset's encoder (the same architecture) on the
+same protocol, ``--n-coords`` samples the reconstruction's pixels, and
+``--orbit`` adds the ACC of the orbit stage (``OrbitSpectralClustering`` on
+the test latents of the six canonical views) to every evaluation.
 """
 
 import argparse
