@@ -106,7 +106,8 @@ def main(argv=None):
     import torch
     from sklearn.cluster import KMeans
 
-    from sklearn_specclust.inr import OrbitSpectralClustering, RotInvINREncoder
+    from sklearn_specclust.inr import RotInvINREncoder
+    from sklearn_specclust.inr._factory import _clusterer
     from sklearn_specclust.inr._orbit import ORBIT_ANGLES
     from sklearn_specclust.inr._presets import PRESETS
 
@@ -164,10 +165,9 @@ def main(argv=None):
         acc, nmi = clustering_scores(yt, lab)[:2]
         km = KMeans(9, n_init=10, random_state=args.seed).fit(enc.transform(ref))
         acc_orbit = "-"
-        if args.orbit:  # the six canonical views' latents, min-over-views graph
+        if args.orbit:  # make_rotinv_inr's orbit stage on the six views' latents
             enc.set_params(view_angles=ORBIT_ANGLES)
-            orbit = OrbitSpectralClustering(9, n_views=len(ORBIT_ANGLES),
-                                            random_state=args.seed)
+            orbit = _clusterer("orbit", 9, args.seed, 0)
             acc_orbit = f"{accuracy(yt, orbit.fit_predict(enc.transform(Xt))):.3f}"
             enc.set_params(view_angles=None)
         weights = np.array([m for m, _ in epoch_losses], dtype=float)
