@@ -368,6 +368,18 @@ def mean_table(label, values, names, titles, fmt=".2f"):
     return lines
 
 
+def timed_fit_predict(estimator, X):
+    """``(labels, seconds)`` of ``estimator.fit_predict(X)``, warnings silenced."""
+    import time
+    import warnings
+
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = estimator.fit_predict(X)
+    return labels, time.perf_counter() - t0
+
+
 def peak_rss_gib():
     """Peak resident memory of this process so far, GiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20

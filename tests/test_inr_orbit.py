@@ -64,6 +64,24 @@ def test_canonical_views_invariant_to_quarter_turns(rng):
     np.testing.assert_allclose(A[:, 100:].reshape(6, 10, 10), first[:, ::-1, ::-1], atol=1e-4)
 
 
+def test_canonical_views_measure_against_the_border_level(rng):
+    X = np.zeros((6, 10, 10))
+    X[:, 4, 2:8] = 0.5
+    X[:, 2:5, 3] += rng.rand(6, 3)
+    flat = X.reshape(6, -1)
+    border = CanonicalViews(angles=(0.0, math.pi)).fit(flat)
+    raw = CanonicalViews(angles=(0.0, math.pi), background=None).fit(flat)
+    # a zero border: the same views either way
+    np.testing.assert_array_equal(border.transform(flat), raw.transform(flat))
+    # dark strokes on white: the views of 1 - X are those of X negated
+    np.testing.assert_allclose(border.transform(1.0 - flat), -raw.transform(flat), atol=1e-5)
+    # ... and a grey ground with another contrast changes only the scale
+    np.testing.assert_allclose(border.transform(0.5 * flat + 0.3),
+                               0.5 * raw.transform(flat), atol=1e-5)
+    # measured against zero, the white ground turns the image elsewhere
+    assert not np.allclose(raw.transform(1.0 - flat), -raw.transform(flat), atol=1e-2)
+
+
 def test_canonical_views_blank_and_bad_input():
     X = np.zeros((3, 16))
     out = CanonicalViews().fit_transform(X)

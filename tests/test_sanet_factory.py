@@ -112,6 +112,23 @@ def test_default_separates_digits_better_than_kmeans_on_pixels():
     assert ours > clustering_accuracy_score(y, pixels) + 0.03
 
 
+def test_default_is_blind_to_the_ground_level_and_its_sign():
+    # the first layer pads with each image's border level and removes each
+    # patch's mean: white-on-black and black-on-white digits, or a grey
+    # ground and a lower contrast, give the same patch graph
+    from sklearn_specclust.datasets import load_digits_images
+
+    X = load_digits_images(return_X_y=True)[0][:300].astype(np.float32)
+    net = make_sanet(10, random_state=0)
+    assert net.get_params()["patches1__padding_mode"] == "background"
+    labels = _quiet(net.fit_predict, X)
+    assert_array_equal(_quiet(net.fit_predict, 16.0 - X), labels)
+    assert_array_equal(_quiet(net.fit_predict, 0.5 * X + 4.8), labels)
+    # zero padding sees an edge along the frame of the inverted digits
+    zero = net.set_params(patches1__padding_mode="constant")
+    assert not np.array_equal(_quiet(zero.fit_predict, 16.0 - X), labels)
+
+
 def test_three_layouts_same_labels_and_held_out_predict(digits28):
     X = digits28[0][:30]
     a = _quiet(make_sanet(3, random_state=0, **_small(1)).fit_predict, X)

@@ -29,6 +29,37 @@ def test_patches_padding_and_mean():
     assert_allclose(Pm.sum(axis=-1), 0, atol=1e-12)
 
 
+def test_patches_padding_modes_by_hand():
+    X = np.array([[[1.0, 2.0], [3.0, 4.0]]])
+    edge = PatchFeatures(3, step=1, padding=1, padding_mode="edge").fit_transform(X)
+    assert_array_equal(edge[0, 0, 0], [1, 1, 2, 1, 1, 2, 3, 3, 4])
+    # "background": each image's border median (here of 1, 2, 3, 4: 2.5),
+    # per channel
+    bg = PatchFeatures(3, step=1, padding=1, padding_mode="background").fit_transform(X)
+    assert_array_equal(bg[0, 0, 0], [2.5, 2.5, 2.5, 2.5, 1, 2, 2.5, 3, 4])
+    Y = np.zeros((2, 3, 3, 2))
+    Y[0, ..., 1] = 5.0
+    Y[1, 1, 1, 0] = 7.0  # the centre is not on the border
+    bg = PatchFeatures(3, step=1, padding=1, padding_mode="background").fit_transform(Y)
+    assert_array_equal(bg[0, 0, 0].reshape(9, 2)[0], [0, 5])
+    assert_array_equal(bg[1, 0, 0].reshape(9, 2)[0], [0, 0])
+
+
+def test_patches_background_padding_makes_layer_one_sign_and_level_free(rng):
+    # on zero-bordered images "background" is zero padding; on 1 - X it pads
+    # with 1, so the mean-free patches of 1 - X are those of X negated
+    X = np.zeros((3, 9, 9))
+    X[:, 2:7, 2:7] = rng.rand(3, 5, 5)
+    pf = dict(patch_size=5, step=1, padding=2, remove_mean=True)
+    zero = PatchFeatures(**pf).fit_transform(X)
+    bg = PatchFeatures(padding_mode="background", **pf)
+    assert_array_equal(bg.fit_transform(X), zero)
+    assert_allclose(bg.fit_transform(1.0 - X), -zero, atol=1e-12)
+    assert_allclose(bg.fit_transform(0.5 * X + 0.2), 0.5 * zero, atol=1e-12)
+    # zero padding sees an edge along the frame of the inverted images
+    assert not np.allclose(PatchFeatures(**pf).fit_transform(1.0 - X), -zero)
+
+
 def test_patches_channels_order():
     X = np.arange(2 * 3 * 3 * 2, dtype=float).reshape(2, 3, 3, 2)
     P = PatchFeatures((2, 1)).fit_transform(X)

@@ -27,6 +27,7 @@ from ..utils import import_torch, reproducible_threads
 from ..utils._clustering import distinct_rows, warn_fewer_clusters
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._images import check_angles, validate_images
+from ..utils._maps import border_level
 from ..utils._persistence import VersionedPickleMixin
 from ..utils._warnings import warn_user
 from ._training import restore_on_interrupt
@@ -67,6 +68,14 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
         The measured orientation, as ``RotInvINREncoder(reference=...)``.
         ``"axis"`` (major axis of the second moments, signed by the skewness)
         depends on the image content only.
+    background : {"border", None}, default="border"
+        What the orientation is measured against. ``"border"``: each image's
+        border level (the median of its outermost pixels, per channel) is
+        subtracted first, so that a grey or white ground weighs nothing in
+        the moments and the rotation fills the corners with the ground;
+        the views are of the image less that level. ``None``: the pixels as
+        they are (zero is the ground). The two agree on images whose border
+        is zero.
     angles : sequence of float, default=(0.0,)
         View angles in radians, counter-clockwise; the first view is the one
         :class:`OrbitSpectralClustering` queries with.
@@ -100,12 +109,15 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
     _parameter_constraints = {
         "reference": [StrOptions({"com", "radial_com", "axis", "axis_com"})],
         "angles": ["array-like"],
+        "background": [StrOptions({"border"}), None],
         "image_shape": [tuple, list, None],
     }
 
-    def __init__(self, reference="axis", *, angles=(0.0,), image_shape=None):
+    def __init__(self, reference="axis", *, angles=(0.0,), background="border",
+                 image_shape=None):
         self.reference = reference
         self.angles = angles
+        self.background = background
         self.image_shape = image_shape
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -154,6 +166,8 @@ or (n_samples, h, w, c)
         # in blocks of images, so that the float32 intermediates stay small
         for start in range(0, n, 1024):
             block = maps[start : start + 1024]
+            if self.background == "border":
+                block = block - border_level(block)[:, None, None, :]
             images = torch.from_numpy(
                 np.ascontiguousarray(block.transpose(0, 3, 1, 2), dtype=np.float32)
             )

@@ -78,7 +78,7 @@ def _network_steps(spec, layers, random_state):
         first = dict(image_shape=spec.image_shape, output="maps") if d == 1 else {}
         steps.append((f"patches{d}", PatchFeatures(
             layer.patch_size, step=layer.step, padding=layer.padding,
-            remove_mean=layer.remove_mean, **first,
+            padding_mode=layer.padding_mode, remove_mean=layer.remove_mean, **first,
         )))
         if layer.reduce:
             steps.append((f"reduce{d}", "passthrough"))

@@ -8,6 +8,7 @@ from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..utils import check_memory, dense_bytes, validate_maps
+from ..utils._maps import border_level
 from ._base import MapTransformer
 
 
@@ -73,7 +74,20 @@ def _input_dtype(X):
     return (np.float64, np.float32)
 
 
-def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False):
+def _pad(maps, padding, mode):
+    """``maps`` padded by ``padding`` pixels on every side (see ``padding_mode``)."""
+    pad = ((0, 0), (padding, padding), (padding, padding), (0, 0))
+    if mode != "background":
+        return np.pad(maps, pad, mode=mode)
+    n, h, w, c = maps.shape
+    out = np.empty((n, h + 2 * padding, w + 2 * padding, c), dtype=maps.dtype)
+    out[...] = border_level(maps)[:, None, None, :]
+    out[:, padding : padding + h, padding : padding + w] = maps
+    return out
+
+
+def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False,
+                    padding_mode="constant"):
     """Dense patches of 4-D maps, one flattened patch per output location.
 
     Parameters
@@ -85,9 +99,15 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False):
     step : int, default=1
         Stride between neighbouring patches.
     padding : int, default=0
-        Zero pixels added on every side before extraction.
+        Pixels added on every side before extraction.
     remove_mean : bool, default=False
         Subtract each patch's mean (over its pixels and channels).
+    padding_mode : {"constant", "background", "edge", "reflect", "symmetric"}, \
+            default="constant"
+        How the padding is filled: ``"constant"`` with zeros,
+        ``"background"`` with each image's border level (the median of its
+        outermost pixels, per channel), the others as :func:`numpy.pad`'s
+        ``mode`` (``"edge"``: the nearest border pixel).
 
     Returns
     -------
@@ -96,7 +116,7 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False):
     """
     ph, pw = patch_size
     if padding:
-        maps = np.pad(maps, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+        maps = _pad(maps, padding, padding_mode)
     # (n, H', W', c, ph, pw) view -> stride -> (n, oh, ow, ph, pw, c)
     windows = sliding_window_view(maps, (ph, pw), axis=(1, 2))[:, ::step, ::step]
     windows = windows.transpose(0, 1, 2, 4, 5, 3)
@@ -129,9 +149,16 @@ class PatchFeatures(MapTransformer):
     step : int or "auto", default="auto"
         Stride between neighbouring patches; ``"auto"``: ``round(side / 14)``.
     padding : int or "auto", default="auto"
-        Zero pixels added on every side of the image before extraction; the
+        Pixels added on every side of the image before extraction; the
         SA-Net MNIST setting (28x28, 11x11, step 5) uses 4 for a 6x6 output.
         ``"auto"``: ``patch_size // 2 - 1``.
+    padding_mode : {"constant", "edge", "reflect", "symmetric"}, default="constant"
+        How the padding is filled (:func:`numpy.pad`'s ``mode``): ``"constant"``
+        with zeros (the paper's networks), ``"edge"`` by repeating the nearest
+        border pixel, so that an image whose background is not zero (grey
+        paper, dark strokes on a light ground) gets no artificial edge along
+        its frame. The default network :func:`make_sanet` pads its first
+        layer with ``"edge"``.
     remove_mean : bool, default=False
         Subtract each patch's mean (over its pixels and channels), as SA-Net
         does for first-layer patches.
@@ -194,6 +221,9 @@ class PatchFeatures(MapTransformer):
         "step": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "padding": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
         "remove_mean": ["boolean"],
+        "padding_mode": [
+            StrOptions({"constant", "background", "edge", "reflect", "symmetric"})
+        ],
         "image_shape": [tuple, list, StrOptions({"auto"}), None],
         "output": [StrOptions({"auto", "maps", "rows"})],
     }
@@ -205,6 +235,7 @@ class PatchFeatures(MapTransformer):
         step="auto",
         padding="auto",
         remove_mean=False,
+        padding_mode="constant",
         image_shape=None,
         output="auto",
     ):
@@ -212,6 +243,7 @@ class PatchFeatures(MapTransformer):
         self.step = step
         self.padding = padding
         self.remove_mean = remove_mean
+        self.padding_mode = padding_mode
         self.image_shape = image_shape
         self.output = output
 
@@ -298,6 +330,7 @@ class PatchFeatures(MapTransformer):
             step=self.step_,
             padding=self.padding_,
             remove_mean=self.remove_mean,
+            padding_mode=self.padding_mode,
         )
         return patches
 

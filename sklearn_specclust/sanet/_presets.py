@@ -25,6 +25,8 @@ class LayerSpec:
         (``n_neighbors``, ``eps_scales``, ``gaussian_scales``, ``n_components`` ...).
     patch_size, step, padding : int or "auto"
         Geometry of the :class:`PatchFeatures` before the layer.
+    padding_mode : str
+        How that padding is filled (``PatchFeatures(padding_mode=...)``).
     remove_mean : bool
         Remove each patch's mean (the first layer of the paper's networks).
     pool_before : tuple or None
@@ -42,6 +44,7 @@ class LayerSpec:
     patch_size: object = "auto"
     step: object = "auto"
     padding: object = "auto"
+    padding_mode: str = "constant"
     remove_mean: bool = False
     pool_before: tuple = None
     reduce: bool = False
@@ -104,7 +107,7 @@ PRESETS = {
             "patch geometry and pooling derived from the image size, spectral head"
         ),
         layers=(
-            LayerSpec(_KNN64, remove_mean=True, normalize=True),
+            LayerSpec(_KNN64, padding_mode="background", remove_mean=True, normalize=True),
             LayerSpec(_KNN64, patch_size=3, step=1, padding=0,
                       pool_before=(3, 2, "valid"), normalize=True),
             LayerSpec(_KNN64, patch_size=3, step=1, padding=1, normalize=True),

@@ -10,6 +10,18 @@ import numpy as np
 from sklearn.utils.validation import validate_data
 
 
+def border_level(maps):
+    """The median of each image's outermost pixels, per channel: ``(n, channels)``.
+
+    The level of an image's background where it meets the frame (zero for
+    MNIST, one for dark strokes on white paper).
+    """
+    ring = np.concatenate(
+        [maps[:, 0], maps[:, -1], maps[:, 1:-1, 0], maps[:, 1:-1, -1]], axis=1
+    )
+    return np.median(ring, axis=1).astype(maps.dtype, copy=False)
+
+
 def to_maps(X, image_shape=None):
     """View validated data as 4-D maps.
 
