@@ -13,7 +13,10 @@ images:
 * ``inverted``: ``1 - X`` (dark shapes on a white ground);
 * ``background``: ``a * X + b`` with a contrast ``a ~ U(0.3, 1)`` and a
   background level ``b ~ U(0, 0.3)`` drawn per image (one fixed draw per
-  data set, the same for every mode and seed).
+  data set, the same for every mode and seed);
+* ``colour``: RGB images ``X * c + g`` with a stroke colour ``c ~ U(0.3,
+  1)^3`` and a ground colour ``g ~ U(0, 0.3)^3`` drawn per image (not in the
+  default ``--conditions``).
 
 ``--split train`` takes the first ``--n`` training images (where the mode is
 chosen), ``--split test`` the first ``--n`` test images (where it is
@@ -32,7 +35,7 @@ import numpy as np
 
 from benchmarks._common import Report, accuracy, load, timed_fit_predict
 
-CONDITIONS = ("clean", "inverted", "background")
+CONDITIONS = ("clean", "inverted", "background", "colour")
 
 
 def load_images(name, split, n):
@@ -53,6 +56,10 @@ def condition(X, kind):
     if kind == "inverted":
         return 1.0 - X
     rng = np.random.RandomState(1234)
+    if kind == "colour":
+        c = rng.uniform(0.3, 1.0, size=(len(X), 1, 1, 3)).astype(np.float32)
+        g = rng.uniform(0.0, 0.3, size=(len(X), 1, 1, 3)).astype(np.float32)
+        return X[..., None] * c + g
     a = rng.uniform(0.3, 1.0, size=(len(X), 1, 1)).astype(np.float32)
     b = rng.uniform(0.0, 0.3, size=(len(X), 1, 1)).astype(np.float32)
     return a * X + b
@@ -68,7 +75,8 @@ def main(argv=None):
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     p.add_argument("--modes", nargs="+", default=["constant", "edge", "reflect"])
-    p.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS)
+    p.add_argument("--conditions", nargs="+", default=list(CONDITIONS[:3]),
+                   choices=CONDITIONS)
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
 
