@@ -60,6 +60,24 @@ def test_patches_background_padding_makes_layer_one_sign_and_level_free(rng):
     assert not np.allclose(PatchFeatures(**pf).fit_transform(1.0 - X), -zero)
 
 
+def test_patches_remove_mean_per_channel(rng):
+    X = rng.rand(2, 6, 6, 3)
+    X[0, :3, :3] = [0.2, 0.5, 0.9]  # a patch of one colour
+    pf = dict(patch_size=3, step=1, padding=0)
+    P = PatchFeatures(remove_mean="channel", **pf).fit_transform(X)
+    by_channel = P.reshape(2, 4, 4, 9, 3)
+    assert_allclose(by_channel.mean(axis=3), 0, atol=1e-12)
+    assert_allclose(P[0, 0, 0], 0, atol=1e-12)
+    # over all values, the uniform colour leaves its channel offsets
+    assert np.abs(PatchFeatures(remove_mean=True, **pf).fit_transform(X)[0, 0, 0]).max() > 0.2
+    # one channel: the same as remove_mean=True
+    one = X[..., :1]
+    assert_array_equal(PatchFeatures(remove_mean="channel", **pf).fit_transform(one),
+                       PatchFeatures(remove_mean=True, **pf).fit_transform(one))
+    with pytest.raises(ValueError, match="remove_mean"):
+        PatchFeatures(remove_mean="pixels").fit(X)
+
+
 def test_patches_channels_order():
     X = np.arange(2 * 3 * 3 * 2, dtype=float).reshape(2, 3, 3, 2)
     P = PatchFeatures((2, 1)).fit_transform(X)

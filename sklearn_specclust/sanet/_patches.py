@@ -100,8 +100,9 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False,
         Stride between neighbouring patches.
     padding : int, default=0
         Pixels added on every side before extraction.
-    remove_mean : bool, default=False
-        Subtract each patch's mean (over its pixels and channels).
+    remove_mean : bool or "channel", default=False
+        Subtract each patch's mean over its pixels and channels (``True``) or
+        over its pixels, channel by channel (``"channel"``).
     padding_mode : {"constant", "background", "edge", "reflect", "symmetric"}, \
             default="constant"
         How the padding is filled: ``"constant"`` with zeros,
@@ -124,7 +125,12 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False,
     patches = windows.reshape(n, oh, ow, -1)  # copies the strided view
     if not patches.flags.writeable or np.may_share_memory(patches, maps):
         patches = patches.copy()
-    if remove_mean:
+    if remove_mean == "channel" and maps.shape[-1] > 1:
+        by_channel = patches.reshape(n, oh, ow, ph * pw, maps.shape[-1])
+        by_channel -= by_channel.mean(axis=3, keepdims=True, dtype=np.float64).astype(
+            patches.dtype
+        )
+    elif remove_mean:
         patches -= patches.mean(axis=-1, keepdims=True, dtype=np.float64).astype(
             patches.dtype
         )
@@ -152,16 +158,22 @@ class PatchFeatures(MapTransformer):
         Pixels added on every side of the image before extraction; the
         SA-Net MNIST setting (28x28, 11x11, step 5) uses 4 for a 6x6 output.
         ``"auto"``: ``patch_size // 2 - 1``.
-    padding_mode : {"constant", "edge", "reflect", "symmetric"}, default="constant"
-        How the padding is filled (:func:`numpy.pad`'s ``mode``): ``"constant"``
-        with zeros (the paper's networks), ``"edge"`` by repeating the nearest
-        border pixel, so that an image whose background is not zero (grey
-        paper, dark strokes on a light ground) gets no artificial edge along
-        its frame. The default network :func:`make_sanet` pads its first
-        layer with ``"edge"``.
-    remove_mean : bool, default=False
-        Subtract each patch's mean (over its pixels and channels), as SA-Net
-        does for first-layer patches.
+    padding_mode : {"constant", "background", "edge", "reflect", "symmetric"}, \
+            default="constant"
+        How the padding is filled: ``"constant"`` with zeros (the paper's
+        networks); ``"background"`` with each image's border level (the
+        median of its outermost pixels, per channel), so that an image whose
+        ground is not zero (grey paper, dark strokes on a light ground) gets
+        no artificial edge along its frame; the others as :func:`numpy.pad`'s
+        ``mode`` (``"edge"`` repeats the nearest border pixel). The default
+        network of :func:`make_sanet` pads its first layer with
+        ``"background"``.
+    remove_mean : bool or "channel", default=False
+        Subtract each patch's mean over its pixels and channels (``True``, as
+        SA-Net does for first-layer patches), or over its pixels channel by
+        channel (``"channel"``: a patch of a uniform colour becomes zero, so
+        the colour of a ground or of an illumination is removed with it; the
+        same as ``True`` on one channel).
     image_shape : tuple of int, "auto" or None, default=None
         ``(height, width)`` or ``(height, width, channels)``: read 2-D input
         rows as flattened images of this shape (e.g. ``(28, 28)`` for
@@ -220,7 +232,7 @@ class PatchFeatures(MapTransformer):
         ],
         "step": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "padding": [Interval(Integral, 0, None, closed="left"), StrOptions({"auto"})],
-        "remove_mean": ["boolean"],
+        "remove_mean": ["boolean", StrOptions({"channel"})],
         "padding_mode": [
             StrOptions({"constant", "background", "edge", "reflect", "symmetric"})
         ],

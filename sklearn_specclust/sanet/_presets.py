@@ -27,8 +27,9 @@ class LayerSpec:
         Geometry of the :class:`PatchFeatures` before the layer.
     padding_mode : str
         How that padding is filled (``PatchFeatures(padding_mode=...)``).
-    remove_mean : bool
-        Remove each patch's mean (the first layer of the paper's networks).
+    remove_mean : bool or "channel"
+        Remove each patch's mean (the first layer of the paper's networks),
+        or its mean per channel.
     pool_before : tuple or None
         ``(pool_size, stride, padding)`` of an :class:`AbsMaxPool` before the
         patches, or ``None``.
@@ -45,7 +46,7 @@ class LayerSpec:
     step: object = "auto"
     padding: object = "auto"
     padding_mode: str = "constant"
-    remove_mean: bool = False
+    remove_mean: object = False
     pool_before: tuple = None
     reduce: bool = False
     normalize: bool = False
