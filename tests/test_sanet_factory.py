@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -127,6 +128,26 @@ def test_default_is_blind_to_the_ground_level_and_its_sign():
     # zero padding sees an edge along the frame of the inverted digits
     zero = net.set_params(patches1__padding_mode="constant")
     assert not np.array_equal(_quiet(zero.fit_predict, 16.0 - X), labels)
+
+
+def test_default_is_blind_to_a_ground_colour_per_image():
+    # each patch's mean is removed channel by channel: a ground of any
+    # colour, different for every image, leaves the patches as they were
+    from sklearn_specclust.datasets import load_digits_images
+
+    rng = np.random.RandomState(0)
+    X = load_digits_images(return_X_y=True)[0][:300].astype(np.float32) / 16.0
+    colour = X[..., None] * rng.uniform(0.3, 1.0, size=(300, 1, 1, 3)).astype(np.float32)
+    ground = rng.uniform(0.0, 0.5, size=(300, 1, 1, 3)).astype(np.float32)
+    net = make_sanet(10, random_state=0)
+    assert net.get_params()["patches1__remove_mean"] == "channel"
+    labels = _quiet(net.fit_predict, colour)
+    # the same up to float32 rounding (1 of 300 images moved when measured)
+    assert adjusted_rand_score(_quiet(net.fit_predict, colour + ground), labels) > 0.97
+    # removing the mean over all values keeps the ground's colour (ARI 0.27)
+    net.set_params(patches1__remove_mean=True)
+    assert adjusted_rand_score(_quiet(net.fit_predict, colour + ground),
+                               _quiet(net.fit_predict, colour)) < 0.8
 
 
 def test_three_layouts_same_labels_and_held_out_predict(digits28):

@@ -108,7 +108,7 @@ PRESETS = {
             "patch geometry and pooling derived from the image size, spectral head"
         ),
         layers=(
-            LayerSpec(_KNN64, padding_mode="background", remove_mean=True, normalize=True),
+            LayerSpec(_KNN64, padding_mode="background", remove_mean="channel", normalize=True),
             LayerSpec(_KNN64, patch_size=3, step=1, padding=0,
                       pool_before=(3, 2, "valid"), normalize=True),
             LayerSpec(_KNN64, patch_size=3, step=1, padding=1, normalize=True),
