@@ -68,6 +68,9 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
         The measured orientation, as ``RotInvINREncoder(reference=...)``.
         ``"axis"`` (major axis of the second moments, signed by the skewness)
         depends on the image content only.
+    angles : sequence of float, default=(0.0,)
+        View angles in radians, counter-clockwise; the first view is the one
+        :class:`OrbitSpectralClustering` queries with.
     background : {"border", None}, default="border"
         What the orientation is measured against. ``"border"``: each image's
         border level (the median of its outermost pixels, per channel) is
@@ -76,9 +79,6 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
         the views are of the image less that level. ``None``: the pixels as
         they are (zero is the ground). The two agree on images whose border
         is zero.
-    angles : sequence of float, default=(0.0,)
-        View angles in radians, counter-clockwise; the first view is the one
-        :class:`OrbitSpectralClustering` queries with.
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of flat rows;
         None reads ``s * s`` features as a square image and any other row as

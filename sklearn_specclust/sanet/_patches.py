@@ -130,6 +130,7 @@ def extract_patches(maps, patch_size, *, step=1, padding=0, remove_mean=False,
         by_channel -= by_channel.mean(axis=3, keepdims=True, dtype=np.float64).astype(
             patches.dtype
         )
+        patches = by_channel.reshape(n, oh, ow, -1)
     elif remove_mean:
         patches -= patches.mean(axis=-1, keepdims=True, dtype=np.float64).astype(
             patches.dtype
