@@ -148,8 +148,10 @@ def make_sanet(
         The network (``None`` is ``"normalized-knn"``):
 
         - ``"normalized-knn"`` (ours): per layer one kNN procedure (k=9, 64
-          eigenvectors) on mean-removed patches, each patch's coordinates
-          scaled to unit length (:class:`BlockNormalizer`, the row
+          eigenvectors) on mean-removed patches (the first layer's patches
+          padded with each image's border level and their mean removed per
+          channel, so the ground's level and colour drop out), each patch's
+          coordinates scaled to unit length (:class:`BlockNormalizer`, the row
           normalisation of Ng, Jordan and Weiss); patches of about a third of
           the image at a stride that gives 13-16 locations a side; adaptive
           abs-max pooling to a 3x3 grid; no binarization or coding; the

@@ -105,7 +105,8 @@ PRESETS = {
         source="ours",
         summary=(
             "block-normalised kNN patch embeddings (one procedure, 64 eigenvectors), "
-            "patch geometry and pooling derived from the image size, spectral head"
+            "patch geometry and pooling derived from the image size, the ground's "
+            "level and colour removed, spectral head"
         ),
         layers=(
             LayerSpec(_KNN64, padding_mode="background", remove_mean="channel", normalize=True),
