@@ -15,11 +15,10 @@ Usage::
 """
 
 import argparse
-import time
 
 import numpy as np
 
-from benchmarks._common import clustering_scores, peak_rss_gib, save
+from benchmarks._common import clustering_scores, peak_rss_gib, save, timed_fit_predict
 from benchmarks.reproduce.rotinv_thesis_training import THESIS_ACC, load_rotated_test
 
 
@@ -44,9 +43,7 @@ def main(argv=None):
             ("make_rotinv_inr(9) (default)", make_rotinv_inr(9, random_state=s), Xt),
             ("KMeans(9, n_init=10) on pixels", KMeans(9, n_init=10, random_state=s), X2),
         ):
-            t0 = time.perf_counter()
-            labels = est.fit_predict(data)
-            dt = time.perf_counter() - t0
+            labels, dt = timed_fit_predict(est, data)
             acc, nmi, ari, _ = clustering_scores(yt, labels)
             rows.append((name, s, acc, nmi, ari, dt))
             print(rows[-1], flush=True)

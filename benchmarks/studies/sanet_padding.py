@@ -30,7 +30,7 @@ splits). Modes alternate per seed in one process.
 Usage::
 
     python -m benchmarks.studies.sanet_padding --split train --seeds 0 1 \\
-        --modes constant edge reflect --out FILE
+        --modes constant background edge --out FILE
 """
 
 import argparse
@@ -45,10 +45,10 @@ CONDITIONS = ("clean", "inverted", "background", "colour")
 def load_images(name, split, n):
     """Images as float32 in [0, 1], shape (n, h, w), and labels."""
     if name == "digits":
-        from sklearn.datasets import load_digits
+        from sklearn_specclust.datasets import load_digits_images
 
-        d = load_digits()
-        return (d.images / 16.0).astype(np.float32), d.target
+        X, y = load_digits_images(return_X_y=True)
+        return (X / 16.0).astype(np.float32), y
     X, y = load(name, split)
     return (X[:n] / 255.0).astype(np.float32), y[:n]
 
@@ -79,14 +79,13 @@ def _network(mode, seed):
 
 
 def main(argv=None):
-
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", choices=("train", "test"), default="train")
     p.add_argument("--datasets", nargs="+", default=["mnist", "fashion", "digits"],
                    choices=("mnist", "fashion", "digits"))
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
-    p.add_argument("--modes", nargs="+", default=["constant", "edge", "reflect"])
+    p.add_argument("--modes", nargs="+", default=["constant", "background", "edge"])
     p.add_argument("--conditions", nargs="+", default=list(CONDITIONS[:3]),
                    choices=CONDITIONS)
     p.add_argument("--out", default=None)
