@@ -69,8 +69,8 @@ def test_canonical_views_measure_against_the_border_level(rng):
     X[:, 4, 2:8] = 0.5
     X[:, 2:5, 3] += rng.rand(6, 3)
     flat = X.reshape(6, -1)
-    border = CanonicalViews(angles=(0.0, math.pi)).fit(flat)
-    raw = CanonicalViews(angles=(0.0, math.pi), background=None).fit(flat)
+    border = CanonicalViews(angles=(0.0, math.pi), contrast=None).fit(flat)
+    raw = CanonicalViews(angles=(0.0, math.pi), background=None, contrast=None).fit(flat)
     # a zero border: the same views either way
     np.testing.assert_array_equal(border.transform(flat), raw.transform(flat))
     # dark strokes on white: the views of 1 - X are those of X negated
@@ -80,6 +80,31 @@ def test_canonical_views_measure_against_the_border_level(rng):
                                0.5 * raw.transform(flat), atol=1e-5)
     # measured against zero, the white ground turns the image elsewhere
     assert not np.allclose(raw.transform(1.0 - flat), -raw.transform(flat), atol=1e-2)
+
+
+def test_canonical_views_remove_the_contrast(rng):
+    X = np.zeros((6, 10, 10))
+    X[:, 4, 2:8] = 0.5
+    X[:, 2:5, 3] += rng.rand(6, 3)
+    flat = X.reshape(6, -1)
+    views = CanonicalViews(angles=(0.0, math.pi)).fit(flat)  # contrast="rms"
+    kept = CanonicalViews(angles=(0.0, math.pi), contrast=None).fit(flat)
+    V = views.transform(flat)
+    # the views are those with the contrast kept, each image scaled by 1 / its RMS
+    K = kept.transform(flat)
+    rms = np.sqrt(np.mean(flat ** 2, axis=1))
+    np.testing.assert_allclose(V, K / rms[:, None], rtol=1e-4, atol=1e-5)
+    # a contrast and a grey ground drawn per image change nothing
+    a = rng.uniform(0.3, 1.0, size=(6, 1))
+    b = rng.uniform(0.0, 0.3, size=(6, 1))
+    np.testing.assert_allclose(views.transform(a * flat + b), V, atol=1e-4)
+    # ... nor does inverting the image, up to the sign
+    np.testing.assert_allclose(views.transform(1.0 - flat), -V, atol=1e-4)
+    # a blank image (and a uniform grey one) stays zero, without NaN
+    blank = np.vstack([np.zeros(100), np.full(100, 0.4)])
+    np.testing.assert_array_equal(views.transform(blank), 0.0)
+    with pytest.raises(ValueError, match="contrast"):
+        CanonicalViews(contrast="max").fit(flat)
 
 
 def test_canonical_views_blank_and_bad_input():

@@ -202,7 +202,8 @@ def run(name, args, log):
         log(f"  canonical pixels {rows[-2][1][0]:.3f} / {rows[-1][1][0]:.3f}")
     if args.orbit:
         t = time.perf_counter()
-        views = CanonicalViews(args.orbit_reference, angles=ORBIT_ANGLES).fit_transform(flat)
+        views = CanonicalViews(args.orbit_reference, angles=ORBIT_ANGLES,
+                               contrast=None).fit_transform(flat)
         lab = orbit_clusterer(k, args.seed).fit_predict(views)
         rows.append(
             (f"orbit spectral (pixels, {len(ORBIT_ANGLES)} canonical views, "

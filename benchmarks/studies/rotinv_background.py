@@ -5,7 +5,8 @@ its intensity and rotates it to that orientation (``CanonicalViews``). With
 the ground taken as zero, a white or grey ground weighs in the moments as
 much as the shape does. ``CanonicalViews(background="border")`` subtracts
 each image's border level first. This study clusters rotated test images
-with ``views__background`` set to ``None`` and to ``"border"``, on the
+with ``views__background`` set to ``None`` and to ``"border"`` (and
+``views__contrast=None``, the default when this study was run), on the
 three versions of ``benchmarks.studies.sanet_padding`` applied after the
 rotation (``clean``; ``inverted``: ``1 - X``, whose corners, zero after the
 rotation, turn white like the rest of the ground; ``background``: a
@@ -67,8 +68,9 @@ def main(argv=None):
             for seed in args.seeds:
                 accs, secs = [], []
                 for mode in MODES:
-                    labels, sec = timed_fit_predict(make_rotinv_inr(
-                        k, random_state=seed).set_params(views__background=mode), X)
+                    net = make_rotinv_inr(k, random_state=seed)
+                    net.set_params(views__background=mode, views__contrast=None)
+                    labels, sec = timed_fit_predict(net, X)
                     secs.append(sec)
                     accs.append(accuracy(y, labels))
                 rep.emit(f"| {name} ({len(X)}) | {cond} | {seed} | {accs[0]:.4f} | "

@@ -131,9 +131,9 @@ def main(argv=None):
                 lambda A, kind=kind: canonical_pixels(A, kind)
             )
             g = (lambda A: None) if kind is None else (
-                lambda A, kind=kind: CanonicalViews(kind, angles=ORBIT_ANGLES).fit_transform(
-                    A.reshape(len(A), -1)
-                )
+                lambda A, kind=kind: CanonicalViews(
+                    kind, angles=ORBIT_ANGLES, contrast=None
+                ).fit_transform(A.reshape(len(A), -1))
             )
             a = cluster_scores(f(Xtr), ytr, args.seed, g(Xtr), c)
             b = cluster_scores(f(Xte), yte, args.seed, g(Xte), c)

@@ -76,7 +76,8 @@ def main(argv=None):
         orbit = OrbitSpectralClustering(
             k, n_views=len(angles), n_components=15, random_state=args.seed
         )
-        a = accuracy(y, orbit.fit_predict(CanonicalViews(angles=angles).fit_transform(flat)))
+        views = CanonicalViews(angles=angles, contrast=None).fit_transform(flat)
+        a = accuracy(y, orbit.fit_predict(views))
         if enc is None:
             b = float("nan")
         else:

@@ -39,6 +39,14 @@ ORBIT_ANGLES = tuple(
 )
 
 
+def unit_rms(images):
+    """``images`` (n, ...) each scaled to unit root-mean-square value (zero ones stay zero)."""
+    images = np.asarray(images, dtype=np.float64)
+    rms = np.sqrt(np.mean(images.reshape(len(images), -1) ** 2, axis=1))
+    scale = np.divide(1.0, rms, out=np.zeros_like(rms), where=rms > 0)
+    return images * scale.reshape((-1,) + (1,) * (images.ndim - 1))
+
+
 def canonical_views(images, reference, angles):
     """Views ``(n_views, n, c, h, w)``: each image rotated to its reference, then by ``angles``.
 
@@ -79,6 +87,15 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
         the views are of the image less that level. ``None``: the pixels as
         they are (zero is the ground). The two agree on images whose border
         is zero.
+    contrast : {"rms", None}, default="rms"
+        How each image's contrast is set before the views. ``"rms"``: the
+        image (less its border level with ``background="border"``) is
+        scaled to unit root-mean-square value, so that two images that
+        differ by a contrast factor, or by a contrast and a ground level,
+        give the same views; the orientation is unchanged, and an image of
+        a single level stays zero. ``None``: the values as they are, so that
+        an image's overall intensity (its ink, its contrast) counts in the
+        distance between views.
     image_shape : tuple of int, default=None
         ``(height, width)`` or ``(height, width, channels)`` of flat rows;
         None reads ``s * s`` features as a square image and any other row as
@@ -110,14 +127,16 @@ class CanonicalViews(VersionedPickleMixin, FitCompleteMixin, TransformerMixin, B
         "reference": [StrOptions({"com", "radial_com", "axis", "axis_com"})],
         "angles": ["array-like"],
         "background": [StrOptions({"border"}), None],
+        "contrast": [StrOptions({"rms"}), None],
         "image_shape": [tuple, list, None],
     }
 
     def __init__(self, reference="axis", *, angles=(0.0,), background="border",
-                 image_shape=None):
+                 contrast="rms", image_shape=None):
         self.reference = reference
         self.angles = angles
         self.background = background
+        self.contrast = contrast
         self.image_shape = image_shape
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -168,6 +187,8 @@ or (n_samples, h, w, c)
             block = maps[start : start + 1024]
             if self.background == "border":
                 block = block - border_level(block)[:, None, None, :]
+            if self.contrast == "rms":
+                block = unit_rms(block)
             images = torch.from_numpy(
                 np.ascontiguousarray(block.transpose(0, 3, 1, 2), dtype=np.float32)
             )
