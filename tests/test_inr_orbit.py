@@ -87,8 +87,8 @@ def test_canonical_views_remove_the_contrast(rng):
     X[:, 4, 2:8] = 0.5
     X[:, 2:5, 3] += rng.rand(6, 3)
     flat = X.reshape(6, -1)
-    views = CanonicalViews(angles=(0.0, math.pi)).fit(flat)  # contrast="rms"
-    kept = CanonicalViews(angles=(0.0, math.pi), contrast=None).fit(flat)
+    views = CanonicalViews(angles=(0.0, math.pi), contrast="rms").fit(flat)
+    kept = CanonicalViews(angles=(0.0, math.pi)).fit(flat)
     V = views.transform(flat)
     # the views are those with the contrast kept, each image scaled by 1 / its RMS
     K = kept.transform(flat)
