@@ -6,7 +6,7 @@ the ground taken as zero, a white or grey ground weighs in the moments as
 much as the shape does. ``CanonicalViews(background="border")`` subtracts
 each image's border level first. This study clusters rotated test images
 with ``views__background`` set to ``None`` and to ``"border"`` (and
-``views__contrast=None``, the default when this study was run), on the
+``views__contrast=None``, the only behaviour when this study was run), on the
 three versions of ``benchmarks.studies.sanet_padding`` applied after the
 rotation (``clean``; ``inverted``: ``1 - X``, whose corners, zero after the
 rotation, turn white like the rest of the ground; ``background``: a
