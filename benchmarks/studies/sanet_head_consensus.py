@@ -60,8 +60,13 @@ TITLES = {
 }
 
 
-def images(name):
-    """Images and labels of one data set of :data:`SETS`."""
+def images(name, slices=None):
+    """Images and labels of one data set of :data:`SETS` (``"digits"`` or ``data_part``).
+
+    ``part`` is ``"test"`` (the test images) or names training rows: a key of
+    ``slices`` (``part -> (start, stop)``), or by default ``tr<i>``, rows
+    ``3000 i`` to ``3000 (i + 1)``.
+    """
     from sklearn_specclust.datasets import load_digits_images
 
     if name == "digits":
@@ -70,8 +75,12 @@ def images(name):
     if part == "test":
         return load(data, "test")
     X, y = load(data, "train")
-    i = int(part[-1])
-    return X[3000 * i:3000 * (i + 1)], y[3000 * i:3000 * (i + 1)]
+    if slices is None:
+        i = int(part[-1])
+        start, stop = 3000 * i, 3000 * (i + 1)
+    else:
+        start, stop = slices[part]
+    return X[start:stop], y[start:stop]
 
 
 def features(name, seed, cache):

@@ -44,7 +44,8 @@ import warnings
 
 import numpy as np
 
-from benchmarks._common import Report, clustering_scores, load, mean_table, seed_spread_table
+from benchmarks._common import Report, clustering_scores, mean_table, seed_spread_table
+from benchmarks.studies.sanet_head_consensus import images
 
 SETS = {
     "train": ("mnist_0", "mnist_1", "mnist_small", "fashion_0", "fashion_1", "digits"),
@@ -72,20 +73,6 @@ FIRST_RUN = ("3x3 grid (the network before this study)", "3x3 grid, unit rows", 
              "5x5 grid, unit rows")
 
 
-def images(name):
-    """Images and labels of one data set of :data:`SETS`."""
-    from sklearn_specclust.datasets import load_digits_images
-
-    if name == "digits":
-        return load_digits_images(return_X_y=True)
-    data, part = name.split("_")
-    if part == "test":
-        return load(data, "test")
-    X, y = load(data, "train")
-    lo, hi = SLICES[part]
-    return X[lo:hi], y[lo:hi]
-
-
 def pooled_features(name, seed, cache):
     """``{grid: flattened pooled maps}`` of the default network (cached) and the labels."""
     from sklearn_specclust.sanet import AbsMaxPool, make_sanet
@@ -95,7 +82,7 @@ def pooled_features(name, seed, cache):
     y_path = os.path.join(cache, f"{name}_y.npy")
     if all(os.path.exists(p) for p in [*paths.values(), y_path]):
         return {g: np.load(p) for g, p in paths.items()}, np.load(y_path)
-    X, y = images(name)
+    X, y = images(name, SLICES)
     net = make_sanet(len(np.unique(y)), random_state=seed)
     cut = [s for s, _ in net.steps].index("pool")
     with warnings.catch_warnings():
