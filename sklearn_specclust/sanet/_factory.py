@@ -153,7 +153,7 @@ def make_sanet(
           channel, so the ground's level and colour drop out), each patch's
           coordinates scaled to unit length (:class:`BlockNormalizer`, the row
           normalisation of Ng, Jordan and Weiss); patches of about a third of
-          the image at a stride that gives 13-16 locations a side; adaptive
+          the image at a stride that gives about 13-16 locations a side; adaptive
           abs-max pooling to a 3x3 grid; no binarization or coding; the
           image-level spectral head. ``depth`` 1 (default), 2 or 3.
         - ``"wang2020-mnist"``: the paper's MNIST network (Sec. 4.1), two

@@ -29,9 +29,11 @@ def auto_geometry(height, width):
     With ``side = min(height, width)``: ``patch_size = side // 3 + 2`` (at most
     ``side``), ``step = round(side / 14)`` (at least 1) and ``padding =
     patch_size // 2 - 1`` (at least 0). Patches span about a third of the
-    image and the patch map has 13 to 16 locations a side whatever the image
-    size: 11x11 patches at stride 2 with padding 4 on 28x28 images (13x13
-    locations), 4x4 at stride 1 with padding 1 on 8x8 images (7x7).
+    image and the patch map has 13 to 16 locations a side at most sizes
+    from 14 pixels up: 11x11 patches at stride 2 with padding 4 on 28x28
+    images (13x13 locations). Where the rounded stride jumps it has 10 to
+    19 (19 at 20 pixels, 10 at 21 and 22, 12 at 36 and 37); smaller images
+    have fewer (4x4 at stride 1 with padding 1 on 8x8 images: 7x7).
 
     Parameters
     ----------
