@@ -10,10 +10,11 @@ keeps the values. Both are compared on the three versions of
 ``inverted``: ``1 - X``; ``background``: a contrast and a ground level drawn
 per image).
 
-``--split train`` chooses: the first ``--n`` MNIST training images without
-9 (k = 9) and the first ``--n`` Fashion-MNIST training images (k = 10), each
-rotated by a uniform angle (seed 2). ``--split test`` reports on the images
-of ``benchmarks.studies.rotinv_background``: the 8,991 rotated MNIST test
+``--split train`` chooses: ``--n`` random MNIST training images without 9
+(k = 9) and ``--n`` random Fashion-MNIST training images (k = 10), each
+rotated by a uniform angle (``benchmarks._common.load_rotated``, seed 2).
+``--split test`` reports on the images of
+``benchmarks.studies.rotinv_background``: the 8,991 rotated MNIST test
 images without 9 that the thesis scores, and the first ``--n`` rotated
 Fashion-MNIST test images (seed 1).
 
@@ -29,7 +30,7 @@ import argparse
 
 import numpy as np
 
-from benchmarks._common import Report, accuracy, load, timed_fit_predict
+from benchmarks._common import Report, accuracy, load_rotated, timed_fit_predict
 from benchmarks.studies.rotinv_background import rotated
 from benchmarks.studies.sanet_padding import CONDITIONS, condition
 
@@ -37,14 +38,9 @@ MODES = (None, "rms")
 
 
 def rotated_train(name, n):
-    """The first ``n`` training images of ``name``, rotated (seed 2), in [0, 1]."""
-    from sklearn_specclust.datasets import make_rotated
-
-    X, y = load(name, "train")
-    drop = (9,) if name == "mnist" else None
-    Xr, yr, _ = make_rotated((X[:n] / 255.0).astype(np.float32), y[:n].astype(int),
-                             random_state=2, drop_classes=drop)
-    return np.clip(Xr, 0, 1).astype(np.float32), yr, len(np.unique(yr))
+    """``n`` random rotated training images of ``name`` (seed 2), labels and k."""
+    X, y = load_rotated(name, n, seed=2)
+    return X, y, len(np.unique(y))
 
 
 def main(argv=None):
