@@ -39,14 +39,6 @@ ORBIT_ANGLES = tuple(
 )
 
 
-def unit_rms(images):
-    """``images`` (n, ...) each scaled to unit root-mean-square value (zero ones stay zero)."""
-    images = np.asarray(images, dtype=np.float64)
-    rms = np.sqrt(np.mean(images.reshape(len(images), -1) ** 2, axis=1))
-    scale = np.divide(1.0, rms, out=np.zeros_like(rms), where=rms > 0)
-    return images * scale.reshape((-1,) + (1,) * (images.ndim - 1))
-
-
 def canonical_views(images, reference, angles):
     """Views ``(n_views, n, c, h, w)``: each image rotated to its reference, then by ``angles``.
 
@@ -189,8 +181,9 @@ or (n_samples, h, w, c)
             block = maps[start : start + 1024]
             if self.background == "border":
                 block = block - border_level(block)[:, None, None, :]
-            if self.contrast == "rms":
-                block = unit_rms(block)
+            if self.contrast == "rms":  # unit RMS: unit length times sqrt(values)
+                flat = row_normalize(block.reshape(len(block), -1).astype(np.float64))
+                block = flat.reshape(block.shape) * math.sqrt(flat.shape[1])
             images = torch.from_numpy(
                 np.ascontiguousarray(block.transpose(0, 3, 1, 2), dtype=np.float32)
             )
