@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from benchmarks._common import Report, clustering_scores, sanet_features
+from sklearn_specclust.cluster._consensus import AUTO_FACTORS
 from sklearn_specclust.datasets import load_digits_images, load_fashion_mnist, load_mnist
 from sklearn_specclust.sanet import SpectralHead
-from sklearn_specclust.sanet._head import AUTO_FACTORS
 
 
 def data_sets(sizes):

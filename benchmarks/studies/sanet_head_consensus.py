@@ -148,8 +148,8 @@ def explored_heads(F, k, seed):
     """Label vectors of every mechanism compared on the training slices."""
     from sklearn.preprocessing import normalize
 
+    from sklearn_specclust.cluster._consensus import candidate_components
     from sklearn_specclust.sanet import SpectralHead
-    from sklearn_specclust.sanet._head import _candidates
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
     n = len(F)
@@ -159,7 +159,7 @@ def explored_heads(F, k, seed):
     lam = layer.eigenvalues_[0]
     by_m = {m: _kmeans(normalize(U[:, :m]), k, seed) for m in range(k, 3 * k + 1)}
     samples = _kmeans(F, k, seed)
-    five = [by_m[m] for m in _candidates(k, "auto", n)]
+    five = [by_m[m] for m in candidate_components(k, "auto", n)]
     wide = [by_m[m] for m in range(k, 2 * k + 1)]
     widest = [by_m[m] for m in range(k, 3 * k + 1)]
     log_k = int(round(np.log2(n)))

@@ -54,16 +54,16 @@ def repeated_best_of_k(F, k, n_repeats, seed):
     from sklearn.preprocessing import normalize
     from sklearn.utils import check_random_state
 
-    from sklearn_specclust.sanet._head import _candidates, _kmeans
+    from sklearn_specclust.cluster._consensus import candidate_components, kmeans_single
     from sklearn_specclust.spectral import SpectralAnalysisLayer
 
-    ms = _candidates(k, "auto", len(F))
+    ms = candidate_components(k, "auto", len(F))
     U = SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), gaussian_scales=(),
                               n_components=max(ms), max_nodes=None,
                               random_state=seed).fit_transform(F)
     seeds = check_random_state(seed).randint(np.iinfo(np.int32).max, size=n_repeats)
     keys = [(m, r) for m in ms for r in range(n_repeats)]
-    labels = {(m, r): _kmeans(normalize(U[:, :m]), k, 10, int(seeds[r])).labels_
+    labels = {(m, r): kmeans_single(normalize(U[:, :m]), k, 10, int(seeds[r])).labels_
               for m, r in keys}
     score = {key: np.mean([normalized_mutual_info_score(labels[key], labels[o])
                            for o in keys if o != key]) for key in keys}

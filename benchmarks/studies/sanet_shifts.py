@@ -96,11 +96,11 @@ def orbit_neighbors(views, n_neighbors):
 
 def head_on_graph(ind, k, seed):
     """The default head's embedding and best-of-k consensus on a given kNN graph."""
-    from sklearn_specclust.sanet._head import _candidates, consensus_kmeans
+    from sklearn_specclust.cluster._consensus import candidate_components, consensus_kmeans
     from sklearn_specclust.spectral import spectral_embedding
     from sklearn_specclust.spectral._graphs import knn_graph
 
-    ms = _candidates(k, "auto", len(ind))
+    ms = candidate_components(k, "auto", len(ind))
     _, U = spectral_embedding(knn_graph(ind, ind.shape[1]), max(ms), random_state=seed)
     return consensus_kmeans(U, ms, k, n_init=10, random_state=seed)[1].labels_
 

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..cluster._base import BaseSpectralClustering
+from ..cluster._consensus import candidate_components, consensus_kmeans
 from ..spectral._embedding import (
     kmeans_on_embedding,
     nystrom_extension,
@@ -210,8 +211,8 @@ def _resolve_n_neighbors(n_neighbors, n_samples, n_clusters):
 
 
 def _n_vectors(n_components, n_clusters, n_samples):
-    """Eigenvectors computed: ``n_components``, or ``2 n_clusters + 1`` for ``"auto"``."""
-    c = 2 * n_clusters + 1 if n_components == "auto" else n_components or n_clusters
+    """Eigenvectors computed: ``n_components``, or ``2 n_clusters + 1`` for a rule."""
+    c = 2 * n_clusters + 1 if isinstance(n_components, str) else n_components or n_clusters
     return max(1, min(c, n_samples - 1))
 
 
@@ -257,10 +258,16 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         The local scale ``sigma_i`` is the distance to this neighbour (to the
         last one when ``n_neighbors`` is smaller), as in Zelnik-Manor and
         Perona.
-    n_components : int, "auto" or None, default="auto"
-        Eigenvectors embedded. ``"auto"``: the count ``c`` from ``n_clusters``
-        to ``2 * n_clusters`` with the largest eigengap (``mu_c - mu_{c+1}``
-        of the random-walk matrix); None: ``n_clusters``.
+    n_components : int, None or {"auto", "consensus", "eigengap"}, default="auto"
+        Eigenvectors embedded. ``"consensus"``: k-means on ``n_clusters``
+        times each of ``(1, 1.25, 1.5, 1.75, 2)`` eigenvectors, keeping the
+        partition that agrees best with the others (the largest mean
+        normalised mutual information, as
+        :class:`~sklearn_specclust.sanet.SpectralHead` chooses);
+        ``"eigengap"``: the count ``c`` from ``n_clusters`` to ``2 *
+        n_clusters`` with the largest eigengap (``mu_c - mu_{c+1}`` of the
+        random-walk matrix); ``"auto"``: ``"eigengap"``; None:
+        ``n_clusters``.
     n_init : int, default=10
         k-means runs on the embedding.
     n_jobs : int, default=None
@@ -284,6 +291,10 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         Neighbours per sample used.
     n_components_ : int
         Eigenvectors used.
+    consensus_scores_ : dict
+        With the ``"consensus"`` rule, each candidate number of eigenvectors'
+        mean normalised mutual information with the other candidates'
+        partitions (empty otherwise).
     n_features_in_ : int
         Features per row (all views).
 
@@ -329,7 +340,7 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         "scale_neighbors": [Interval(Integral, 1, None, closed="left")],
         "n_components": [
             Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
+            StrOptions({"auto", "consensus", "eigengap"}),
             None,
         ],
         "n_jobs": [Integral, None],
@@ -387,11 +398,17 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         first = first[rank < k]
         return dist.ravel()[first].reshape(-1, k), ids.ravel()[first].reshape(-1, k)
 
+    def _rule(self):
+        """The rule that chooses the eigenvectors, or None for a fixed count."""
+        rule = {"auto": "eigengap"}.get(self.n_components, self.n_components)
+        return rule if isinstance(rule, str) else None
+
     def _embed(self, A, n, seed):
-        """Random-walk eigenvectors of ``A`` and their eigenvalues, largest first."""
+        """Random-walk eigenvectors of ``A`` and their eigenvalues, largest first
+        (all ``2 n_clusters + 1`` computed for the consensus rule)."""
         c = _n_vectors(self.n_components, self.n_clusters, n)
         mu, psi = spectral_embedding(A, c, laplacian="rw", random_state=seed)
-        if self.n_components == "auto":
+        if self._rule() == "eigengap":
             c = min(_eigengap_count(mu, self.n_clusters), c)
         return psi[:, :c], mu[:c]
 
@@ -446,9 +463,10 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         A, k = self._graph(views, n)
         with reproducible_threads():
             psi, mu = self._embed(A, n, eig_seed)
+            c, centers, labels, n_distinct = self._kmeans(X, psi, km_seed)
+            psi, mu = psi[:, :c], mu[:c]
             self._scaled_vectors = nystrom_vectors(psi, None, mu, laplacian="rw")
             self.embedding_ = row_normalize(psi)
-            centers, labels, n_distinct = self._kmeans(X, km_seed)
         warn_fewer_clusters(
             labels,
             self.n_clusters,
@@ -461,20 +479,35 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         self.n_components_ = psi.shape[1]
         return self
 
-    def _kmeans(self, X, seed):
-        """k-means on ``embedding_``; identical samples share a label, as KMeans gives them."""
+    def _kmeans(self, X, psi, seed):
+        """k-means on the unit rows of the leading eigenvectors ``psi``.
+
+        Returns the number of eigenvectors used (chosen by the consensus
+        rule), the centres, the labels and the number of distinct samples;
+        identical samples share a label, as KMeans gives them.
+        """
+        self.consensus_scores_ = {}
         inverse, n_distinct = distinct_rows(X)
+        c = psi.shape[1]
         if n_distinct < self.n_clusters:
+            c = min(c, self.n_clusters)
+            U = row_normalize(psi[:, :c])
             labels = inverse.astype(np.int64)
-            centers = np.array([self.embedding_[inverse == i][0] for i in range(n_distinct)])
-            return centers, labels, n_distinct
+            centers = np.array([U[inverse == i][0] for i in range(n_distinct)])
+            return c, centers, labels, n_distinct
         with warnings.catch_warnings():
             # said once in fit, whatever the cause
             warnings.simplefilter("ignore", ConvergenceWarning)
+            if self._rule() == "consensus":
+                ms = [m for m in candidate_components(self.n_clusters, "auto", len(X)) if m <= c]
+                c, km, self.consensus_scores_ = consensus_kmeans(
+                    psi, ms or [c], self.n_clusters, n_init=self.n_init, random_state=seed
+                )
+                return c, km.cluster_centers_, km.labels_.astype(np.int64), n_distinct
             centers, labels = kmeans_on_embedding(
-                self.embedding_, self.n_clusters, self.n_init, seed
+                row_normalize(psi), self.n_clusters, self.n_init, seed
             )
-        return centers, labels, n_distinct
+        return c, centers, labels, n_distinct
 
     def _extend(self, X):
         """Nystrom extension of the random-walk eigenvectors (view 0 of ``X``)."""

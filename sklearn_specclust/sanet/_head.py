@@ -3,55 +3,24 @@
 from numbers import Integral
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.base import _fit_context, clone
-from sklearn.cluster import KMeans
 from sklearn.metrics import normalized_mutual_info_score
 from sklearn.preprocessing import normalize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
 from ..cluster._base import BaseSpectralClustering
+from ..cluster._consensus import (
+    candidate_components,
+    consensus_kmeans,
+    kmeans_each,
+    kmeans_single,
+)
 from ..metrics import select_n_clusters
 from ..spectral import SpectralAnalysisLayer, landmark_embedding
 from ..utils import reproducible_threads
 from ..utils._fitted import completes_fit
-from ..utils._threads import block_threads
-
-#: Eigenvectors tried by ``n_components="auto"``, as multiples of n_clusters.
-AUTO_FACTORS = (1.0, 1.25, 1.5, 1.75, 2.0)
-
-
-def _candidates(n_clusters, n_components, n_samples, consensus="best"):
-    if n_components != "auto":
-        return [int(n_components)]
-    if consensus == "hbgf":
-        ms = range(n_clusters, 2 * n_clusters + 1)
-    else:
-        ms = sorted({max(n_clusters, int(round(f * n_clusters))) for f in AUTO_FACTORS})
-    return [m for m in ms if m < n_samples] or [min(n_clusters, n_samples - 1)]
-
-
-def _kmeans_each(inputs, n_clusters, n_init, random_state):
-    """One k-means per array of ``inputs``, fitted side by side in threads.
-
-    Each fit is single-threaded (the limit is set once, around all of them,
-    so that no thread restores another's), hence the same for any number
-    of threads; scikit-learn's Lloyd iterations release the GIL.
-    """
-    def fit(X):
-        return KMeans(n_clusters, n_init=n_init, random_state=random_state).fit(X)
-
-    with reproducible_threads():
-        return Parallel(n_jobs=min(len(inputs), block_threads(None)), backend="threading")(
-            delayed(fit)(X) for X in inputs
-        )
-
-
-def _kmeans(X, n_clusters, n_init, random_state):
-    """One single-threaded k-means on ``X`` (see :func:`_kmeans_each`)."""
-    return _kmeans_each([X], n_clusters, n_init, random_state)[0]
 
 
 def cluster_incidence(labels, n_clusters):
@@ -118,37 +87,8 @@ def hbgf_consensus(labels, n_clusters, *, n_init, random_state):
     n_components = min(n_clusters, Z.shape[1] - 1)
     with reproducible_threads():
         _, projection, _ = landmark_embedding(Z, max(n_components, 1))
-    kmeans = _kmeans(normalize(Z @ projection), n_clusters, n_init, random_state)
+    kmeans = kmeans_single(normalize(Z @ projection), n_clusters, n_init, random_state)
     return projection, kmeans
-
-
-def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
-    """k-means on the first ``m`` row-normalised columns of ``U`` for each ``m`` in ``ms``.
-
-    Keeps the partition that agrees best with the others (largest mean
-    normalised mutual information, the "best-of-k" consensus of Strehl &
-    Ghosh), the rule of :class:`SpectralHead`'s ``n_components="auto"``.
-
-    Returns
-    -------
-    m : int
-        The chosen number of columns.
-    kmeans : KMeans
-        Its fitted k-means.
-    scores : dict
-        ``{m: mean NMI with the others}`` (empty for a single ``m``).
-    """
-    fits = dict(zip(ms, _kmeans_each([normalize(U[:, :m]) for m in ms], n_clusters,
-                                     n_init, random_state)))
-    scores = {}
-    if len(ms) > 1:
-        for m in ms:
-            scores[m] = float(np.mean([
-                normalized_mutual_info_score(fits[m].labels_, fits[o].labels_)
-                for o in ms if o != m
-            ]))
-    best = max(ms, key=lambda m: (scores.get(m, 0.0), -m))
-    return best, fits[best], scores
 
 
 class SpectralHead(BaseSpectralClustering):
@@ -307,7 +247,7 @@ class SpectralHead(BaseSpectralClustering):
         self.n_clusters_ = n_clusters
         k = min(self.n_neighbors, n - 1)
         self._hbgf = self.n_components == "auto" and self.consensus == "hbgf"
-        ms = _candidates(n_clusters, self.n_components, n, self.consensus)
+        ms = candidate_components(n_clusters, self.n_components, n, self.consensus)
         self.embedding_ = SpectralAnalysisLayer(
             n_neighbors=(k,), eps_scales=(), gaussian_scales=(), n_components=max(ms),
             max_nodes=None, random_state=self.random_state,
@@ -326,7 +266,7 @@ class SpectralHead(BaseSpectralClustering):
 
     def _fit_hbgf(self, X, U, ms, n_clusters):
         """Candidates on ``ms`` eigenvectors and on ``X``, joined by :func:`hbgf_consensus`."""
-        fits = _kmeans_each([normalize(U[:, :m]) for m in ms] + [X], n_clusters,
+        fits = kmeans_each([normalize(U[:, :m]) for m in ms] + [X], n_clusters,
                             self.n_init, self.random_state)
         self.candidates_.update(zip(list(ms) + ["samples"], fits))
         labels = [km.labels_ for km in self.candidates_.values()]

@@ -12,13 +12,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..cluster._consensus import candidate_components, consensus_kmeans
 from ..spectral import spectral_embedding
 from ..spectral._graphs import connect_components
 from ..utils import reproducible_threads, warn_user
 from ..utils._fitted import FitCompleteMixin, completes_fit
 from ..utils._maps import validate_maps
 from ..utils._persistence import VersionedPickleMixin
-from ._head import _candidates, consensus_kmeans
 
 #: Bytes of the differences computed at once by :func:`location_distances`.
 _BLOCK_BYTES = 2**26
@@ -273,7 +273,7 @@ class RobustSpectralHead(VersionedPickleMixin, FitCompleteMixin, ClusterMixin, B
                                np.arange(0, rows.size + 1, rows.shape[1])), shape=(n, n))
         W = (0.5 * (A + A.T)).tocsr()
         self.n_connected_components_ = int(connected_components(W, directed=False)[0])
-        ms = _candidates(self.n_clusters, self.n_components, n)
+        ms = candidate_components(self.n_clusters, self.n_components, n)
         W, _, message = connect_components(
             W, flat, what=f"robust kNN (k={self._k})", max_components=max(ms), weight=1.0,
             advice="Raise n_neighbors",
