@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
@@ -29,10 +30,14 @@ def test_orbit_views_join_what_one_view_separates(rng):
     turned = np.arange(80) % 2 == 1
     x[turned] *= -1
     X = np.hstack([x, -x])
-    one = OrbitSpectralClustering(2, n_neighbors=6, random_state=0).fit_predict(x)
-    two = OrbitSpectralClustering(2, n_views=2, n_neighbors=6, random_state=0).fit_predict(X)
-    assert adjusted_rand_score(y, two) == 1.0
-    assert adjusted_rand_score(y, one) < 0.5
+    two = OrbitSpectralClustering(2, n_views=2, n_neighbors=6, random_state=0).fit(X)
+    assert adjusted_rand_score(y, two.labels_) == 1.0
+    # view 0 alone: four blobs, each of which joins no other (the graph has
+    # four components: connect_components links them with its weakest edge)
+    one = OrbitSpectralClustering(4, n_neighbors=6, random_state=0).fit(x)
+    assert adjusted_rand_score(2 * y + turned, one.labels_) == 1.0
+    assert two.affinity_matrix_[np.ix_(~turned, turned)].nnz > 0
+    assert one.affinity_matrix_[np.ix_(~turned, turned)].max() < 1e-3
 
 
 def test_orbit_bad_input_messages():
@@ -123,12 +128,43 @@ def test_orbit_predict_labels_new_samples_as_their_blob():
     # blobs far apart (make_blobs' default box lets these overlap)
     X, y = make_blobs(300, centers=[[0, 0], [10, 0], [0, 10]], cluster_std=1.0,
                       random_state=0)
-    model = OrbitSpectralClustering(3, random_state=0).fit(X[:200])
+    model = OrbitSpectralClustering(3, n_components="eigengap", random_state=0).fit(X[:200])
     assert model.n_components_ == 3  # the eigengap of three separated blobs
+    assert model.consensus_scores_ == {}
     assert model.n_neighbors_ == 8  # round(log2(200))
     # the training samples keep their labels, new ones get their blob's
     assert adjusted_rand_score(model.labels_, model.predict(X[:200])) == 1.0
     assert adjusted_rand_score(y[200:], model.predict(X[200:])) == 1.0
+
+
+def test_orbit_consensus_keeps_the_partition_that_agrees_best():
+    from sklearn.metrics import normalized_mutual_info_score
+
+    from sklearn_specclust.spectral._embedding import spectral_embedding
+
+    X, y = make_blobs(400, centers=4, cluster_std=2.0, random_state=3)
+    model = OrbitSpectralClustering(4, random_state=0).fit(X)  # "auto": consensus
+    # 4 times (1, 1.25, 1.5, 1.75, 2) eigenvectors, rounded
+    assert sorted(model.consensus_scores_) == [4, 5, 6, 7, 8]
+    assert model.embedding_.shape == (400, model.n_components_)
+    # the rule, recomputed from the fitted graph with the fit's seeds: k-means
+    # on the unit rows of each candidate's leading eigenvectors, and the
+    # candidate of largest mean NMI with the others
+    eig_seed, km_seed = np.random.RandomState(0).randint(2**31 - 1, size=2)
+    _, psi = spectral_embedding(model.affinity_matrix_, 9, laplacian="rw",
+                                random_state=eig_seed)
+    labels = {}
+    for m in model.consensus_scores_:
+        U = psi[:, :m] / np.linalg.norm(psi[:, :m], axis=1, keepdims=True)
+        labels[m] = KMeans(4, n_init=10, random_state=km_seed).fit(U).labels_
+    scores = {m: np.mean([normalized_mutual_info_score(labels[m], labels[o])
+                          for o in labels if o != m]) for m in labels}
+    for m in labels:
+        assert model.consensus_scores_[m] == pytest.approx(scores[m])
+    assert model.n_components_ == max(scores, key=scores.get)
+    assert adjusted_rand_score(labels[model.n_components_], model.labels_) == 1.0
+    assert adjusted_rand_score(y, model.labels_) > 0.8  # the blobs overlap
+    assert adjusted_rand_score(model.labels_, model.predict(X)) == 1.0
 
 
 def test_orbit_predict_uses_every_view(rng):

@@ -266,8 +266,8 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         :class:`~sklearn_specclust.sanet.SpectralHead` chooses);
         ``"eigengap"``: the count ``c`` from ``n_clusters`` to ``2 *
         n_clusters`` with the largest eigengap (``mu_c - mu_{c+1}`` of the
-        random-walk matrix); ``"auto"``: ``"eigengap"``; None:
-        ``n_clusters``.
+        random-walk matrix); ``"auto"``: ``"consensus"``, the rule measured
+        best (see the :ref:`user guide <rotinv>`); None: ``n_clusters``.
     n_init : int, default=10
         k-means runs on the embedding.
     n_jobs : int, default=None
@@ -400,7 +400,7 @@ class OrbitSpectralClustering(BaseSpectralClustering):
 
     def _rule(self):
         """The rule that chooses the eigenvectors, or None for a fixed count."""
-        rule = {"auto": "eigengap"}.get(self.n_components, self.n_components)
+        rule = {"auto": "consensus"}.get(self.n_components, self.n_components)
         return rule if isinstance(rule, str) else None
 
     def _embed(self, A, n, seed):
