@@ -17,7 +17,10 @@ angle, drawn with ``benchmarks._common.load_rotated`` for every draw seed of
 ``--draws``. ``--split test`` reports on the images of
 ``benchmarks.studies.rotinv_background``: the 8,991 rotated MNIST test
 images without 9 that the thesis scores, and the first ``--n`` rotated
-Fashion-MNIST test images. The canonical views are computed once per data
+Fashion-MNIST test images. ``--datasets digits`` (either split) rotates
+all 1,797 bundled 8x8 digits (k = 10) once per seed of ``--draws``
+(:func:`~sklearn_specclust.datasets.make_rotated`), data of another image
+size that no rule was chosen on. The canonical views are computed once per data
 set (they have no seed); every rule and seed then fits the clusterer on
 them.
 
@@ -27,6 +30,8 @@ Usage::
         --seeds 0 1 --out benchmarks/results/rotinv_components_train.md
     python -m benchmarks.studies.rotinv_components --split test --seeds 0 1 2 \\
         --out benchmarks/results/rotinv_components.md
+    python -m benchmarks.studies.rotinv_components --datasets digits --draws 0 1 \
+        --seeds 0 1 2 --out benchmarks/results/rotinv_components_digits.md
 """
 
 import argparse
@@ -47,6 +52,9 @@ def n_components(rule, k):
 def data_sets(split, names, n, draws):
     """``(label, X, y, k)`` of every data set of the split."""
     for name in names:
+        if name == "digits":
+            yield from rotated_digits(draws)
+            continue
         if split == "test":
             X, y, k = rotated(name, n)
             yield f"{name} test", X, y, k
@@ -56,13 +64,24 @@ def data_sets(split, names, n, draws):
             yield f"{name} train, draw {draw}", X, y, len(np.unique(y))
 
 
+def rotated_digits(draws):
+    """The bundled digits in [0, 1], rotated once per draw seed."""
+    from sklearn_specclust.datasets import load_digits_images, make_rotated
+
+    X, y = load_digits_images(return_X_y=True)
+    X = (X / X.max()).astype(np.float32)
+    for draw in draws:
+        Xr, yr, _ = make_rotated(X, y, random_state=draw)
+        yield f"digits rotated, draw {draw}", np.clip(Xr, 0, 1).astype(np.float32), yr, 10
+
+
 def main(argv=None):
     from sklearn_specclust import make_rotinv_inr
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--split", choices=("train", "test"), default="train")
     p.add_argument("--datasets", nargs="+", default=["mnist", "fashion"],
-                   choices=("mnist", "fashion"))
+                   choices=("mnist", "fashion", "digits"))
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--draws", nargs="+", type=int, default=[2, 3, 4])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
