@@ -20,7 +20,9 @@ images without 9 that the thesis scores, and the first ``--n`` rotated
 Fashion-MNIST test images. ``--datasets digits`` (either split) rotates
 all 1,797 bundled 8x8 digits (k = 10) once per seed of ``--draws``
 (:func:`~sklearn_specclust.datasets.make_rotated`), data of another image
-size that no rule was chosen on. The canonical views are computed once per data
+size that no rule was chosen on. ``--size S`` resizes every image to S x S
+pixels (bilinear, ``benchmarks.studies.sanet_sizes.resized``) before the
+views. The canonical views are computed once per data
 set (they have no seed); every rule and seed then fits the clusterer on
 them.
 
@@ -32,6 +34,8 @@ Usage::
         --out benchmarks/results/rotinv_components.md
     python -m benchmarks.studies.rotinv_components --datasets digits --draws 0 1 \
         --seeds 0 1 2 --out benchmarks/results/rotinv_components_digits.md
+    python -m benchmarks.studies.rotinv_components --split test --datasets mnist \
+        fashion --size 20 40 --seeds 0 1 --out benchmarks/results/rotinv_components_sizes.md
 """
 
 import argparse
@@ -75,6 +79,15 @@ def rotated_digits(draws):
         yield f"digits rotated, draw {draw}", np.clip(Xr, 0, 1).astype(np.float32), yr, 10
 
 
+def sized(sets, sides, resize):
+    """``sets`` as they are (``sides`` None), or resized to each side."""
+    for label, X, y, k in sets:
+        if not sides:
+            yield label, X, y, k
+        for side in sides or ():
+            yield f"{label}, {side}x{side}", resize(X, side, side).astype(np.float32), y, k
+
+
 def main(argv=None):
     from sklearn_specclust import make_rotinv_inr
 
@@ -85,8 +98,12 @@ def main(argv=None):
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--draws", nargs="+", type=int, default=[2, 3, 4])
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    p.add_argument("--size", type=int, nargs="+", default=None,
+                   help="resize the images to each of these sides first")
     p.add_argument("--out", default=None)
     args = p.parse_args(argv)
+
+    from benchmarks.studies.sanet_sizes import resized
 
     rep = Report(f"The rotation default's number of eigenvectors ({args.split})",
                  "one process; the views are computed once per data set, each cell is "
@@ -97,7 +114,8 @@ def main(argv=None):
              + " | ".join(f"{r} s" for r in RULES) + " |")
     rep.emit("| --- | --- | " + " | ".join("---" for _ in RULES * 2) + " |")
     accs = {}
-    for label, X, y, k in data_sets(args.split, args.datasets, args.n, args.draws):
+    for label, X, y, k in sized(data_sets(args.split, args.datasets, args.n, args.draws),
+                                args.size, resized):
         pipe = make_rotinv_inr(k)
         views = pipe.steps[0][1].fit_transform(X)
         name = label.split()[0]
