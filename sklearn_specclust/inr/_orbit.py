@@ -262,7 +262,7 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         Eigenvectors embedded. ``"consensus"``: k-means on ``n_clusters``
         times each of ``(1, 1.25, 1.5, 1.75, 2)`` eigenvectors, keeping the
         partition that agrees best with the others (the largest mean
-        normalised mutual information, as
+        normalised mutual information, Strehl and Ghosh's "best-of-k", as
         :class:`~sklearn_specclust.sanet.SpectralHead` chooses);
         ``"eigengap"``: the count ``c`` from ``n_clusters`` to ``2 *
         n_clusters`` with the largest eigengap (``mu_c - mu_{c+1}`` of the
@@ -320,6 +320,9 @@ class OrbitSpectralClustering(BaseSpectralClustering):
        Algorithm", NIPS 2001.
     .. [3] Bengio et al., "Out-of-Sample Extensions for LLE, Isomap, MDS,
        Eigenmaps, and Spectral Clustering", NIPS 2003.
+    .. [4] Strehl and Ghosh, "Cluster Ensembles -- A Knowledge Reuse
+       Framework for Combining Multiple Partitions", JMLR 3, 2002 (the
+       partition of largest mean NMI with the others).
 
     Examples
     --------
