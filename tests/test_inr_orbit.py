@@ -193,13 +193,23 @@ def test_orbit_identical_samples_warn_and_share_a_label():
     assert adjusted_rand_score(np.repeat([0, 1], 30), labels) == 1.0
 
 
-def test_orbit_pickle_round_trip(rng):
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_orbit_pickle_round_trip(dtype):
     import pickle
 
-    X, _ = make_blobs(80, centers=2, random_state=1)
-    model = OrbitSpectralClustering(2, random_state=0).fit(X)
-    again = pickle.loads(pickle.dumps(model))
-    np.testing.assert_array_equal(again.predict(X), model.predict(X))
+    X, _ = make_blobs(400, n_features=60, centers=2, random_state=1)
+    X = X.astype(dtype)
+    model = OrbitSpectralClustering(2, n_views=3, random_state=0).fit(X)
+    data = pickle.dumps(model)
+    again = pickle.loads(data)
+    new = X + np.random.RandomState(0).normal(scale=0.5, size=X.shape).astype(dtype)
+    np.testing.assert_array_equal(again.predict(new), model.predict(new))
+    np.testing.assert_array_equal(again._extend(new), model._extend(new))  # the embedding
+    # the index's rows are pickled once, in float32 when that is exact
+    assert again._index._fit_X.dtype == np.float64
+    np.testing.assert_array_equal(again._index._fit_X, model._index._fit_X)
+    assert len(data) < X.astype(np.float32).nbytes * (2 if dtype == np.float64 else 1) + 200_000
+    assert len(pickle.dumps(again)) < 1.01 * len(data)  # reloading does not re-inflate it
 
 
 def test_orbit_n_jobs_does_not_change_labels():

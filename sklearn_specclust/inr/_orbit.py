@@ -482,6 +482,28 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         self.n_components_ = psi.shape[1]
         return self
 
+    def __getstate__(self):
+        # the neighbour index holds every view of every training sample in
+        # float64; they are pickled in float32 when that is exact (the views
+        # of CanonicalViews are float32 values: half the size) and indexed
+        # again on loading
+        state = super().__getstate__()
+        index = state.get("_index")
+        if isinstance(index, NearestNeighbors):
+            rows = index._fit_X
+            small = rows.astype(np.float32)
+            exact = np.array_equal(small, rows)
+            state = dict(state, _index=None, _index_rows=small if exact else rows)
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        rows = state.pop("_index_rows", None)
+        super().__setstate__(state)
+        if rows is not None:
+            self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(
+                rows.astype(np.float64))
+
     def _kmeans(self, X, psi, seed):
         """k-means on the unit rows of the leading eigenvectors ``psi``.
 
