@@ -73,7 +73,7 @@ def consensus_kmeans(U, ms, n_clusters, *, n_init, random_state):
         ``{m: mean NMI with the others}`` (empty for a single ``m``).
     """
     fits = dict(zip(ms, kmeans_each([normalize(U[:, :m]) for m in ms], n_clusters,
-                                     n_init, random_state)))
+                                    n_init, random_state)))
     scores = {}
     if len(ms) > 1:
         for m in ms:

@@ -267,7 +267,7 @@ class SpectralHead(BaseSpectralClustering):
     def _fit_hbgf(self, X, U, ms, n_clusters):
         """Candidates on ``ms`` eigenvectors and on ``X``, joined by :func:`hbgf_consensus`."""
         fits = kmeans_each([normalize(U[:, :m]) for m in ms] + [X], n_clusters,
-                            self.n_init, self.random_state)
+                           self.n_init, self.random_state)
         self.candidates_.update(zip(list(ms) + ["samples"], fits))
         labels = [km.labels_ for km in self.candidates_.values()]
         self.consensus_projection_, self.kmeans_ = hbgf_consensus(
