@@ -251,3 +251,15 @@ def test_orbit_interrupted_fit_leaves_it_unfitted(monkeypatch):
     assert vars(model) == OrbitSpectralClustering(2, random_state=0).__dict__
     with pytest.raises(NotFittedError):
         check_is_fitted(model)
+
+
+def test_canonical_views_are_float32_and_the_orbit_reads_them_exactly(rng):
+    X = rng.rand(120, 8, 8).astype(np.float64)
+    V = CanonicalViews(angles=(0.0, math.pi)).fit_transform(X)
+    assert V.dtype == np.float32 and V.shape == (120, 2 * 64)
+    # float32 views and the same values in float64 give the same graph and labels
+    a = OrbitSpectralClustering(3, n_views=2, random_state=0).fit(V)
+    b = OrbitSpectralClustering(3, n_views=2, random_state=0).fit(V.astype(np.float64))
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert (a.affinity_matrix_ != b.affinity_matrix_).nnz == 0
+    np.testing.assert_array_equal(a.predict(V[:10]), b.predict(V[:10].astype(np.float64)))

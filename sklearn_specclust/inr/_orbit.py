@@ -176,7 +176,8 @@ or (n_samples, h, w, c)
         maps = validate_images(self, X, reset=False)
         angles = check_angles(self.angles, "angles")
         n = maps.shape[0]
-        out = np.empty((n, len(angles) * int(np.prod(maps.shape[1:]))))
+        # float32: the views are computed in float32 (torch)
+        out = np.empty((n, len(angles) * int(np.prod(maps.shape[1:]))), dtype=np.float32)
         # in blocks of images, so that the float32 intermediates stay small
         for start in range(0, n, 1024):
             block = maps[start : start + 1024]
@@ -199,6 +200,7 @@ or (n_samples, h, w, c)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 
@@ -415,14 +417,15 @@ class OrbitSpectralClustering(BaseSpectralClustering):
             c = min(_eigengap_count(mu, self.n_clusters), c)
         return psi[:, :c], mu[:c]
 
-    def _graph(self, views, n):
-        """The self-tuning kNN graph of the samples (view 0 against every view)."""
+    def _graph(self, queries, n):
+        """The self-tuning kNN graph of the samples (``queries``: their view 0
+        against every view)."""
         k = _resolve_n_neighbors(self.n_neighbors, n, self.n_clusters)
-        dd, c = self._neighbors(views[:, 0], k, exclude_self=True)
+        dd, c = self._neighbors(queries, k, exclude_self=True)
         self._sigma = self_tuning_scales(dd, self.scale_neighbors, all_zero=1.0)
         A = self_tuning_knn_graph(dd, c, self._sigma)
         A, _, message = connect_components(
-            A, views[:, 0], what=f"orbit kNN (k={k})",
+            A, queries, what=f"orbit kNN (k={k})",
             max_components=_n_vectors(self.n_components, self.n_clusters, n),
             weight=float(A.data.min()) if A.nnz else 1.0, advice="Increase n_neighbors",
         )
@@ -457,13 +460,14 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         d = self._check_views(n_features)
         rng = check_random_state(self.random_state)
         eig_seed, km_seed = rng.randint(2**31 - 1, size=2)
-        X = np.asarray(X, dtype=np.float64)
-        views = X.reshape(n, self.n_views, d)
+        # the index's rows, view by view, in float64 (one copy of the data):
+        # the first n rows are the samples' view 0, the queries of the graph
+        rows = np.empty((self.n_views * n, d), dtype=np.float64)
+        for v in range(self.n_views):
+            rows[v * n : (v + 1) * n] = X[:, v * d : (v + 1) * d]
         self._n_train = n
-        self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(
-            views.transpose(1, 0, 2).reshape(-1, d)
-        )
-        A, k = self._graph(views, n)
+        self._index = NearestNeighbors(n_jobs=self.n_jobs).fit(rows)
+        A, k = self._graph(rows[:n], n)
         with reproducible_threads():
             psi, mu = self._embed(A, n, eig_seed)
             c, centers, labels, n_distinct = self._kmeans(X, psi, km_seed)
