@@ -167,7 +167,7 @@ or (n_samples, h, w, c)
 
         Returns
         -------
-        V : ndarray of shape (n_samples, n_views * n_features_in_)
+        V : ndarray of shape (n_samples, n_views * n_features_in_), float32
             The views of each image, view by view (each view flattened as
             ``(h, w, c)``).
         """
