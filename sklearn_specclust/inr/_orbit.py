@@ -470,7 +470,8 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         A, k = self._graph(rows[:n], n)
         with reproducible_threads():
             psi, mu = self._embed(A, n, eig_seed)
-            c, centers, labels, n_distinct = self._kmeans(X, psi, km_seed)
+            c, centers, labels, n_distinct, self.consensus_scores_ = self._kmeans(
+                X, psi, km_seed)
             psi, mu = psi[:, :c], mu[:c]
             self._scaled_vectors = nystrom_vectors(psi, None, mu, laplacian="rw")
             self.embedding_ = row_normalize(psi)
@@ -512,10 +513,10 @@ class OrbitSpectralClustering(BaseSpectralClustering):
         """k-means on the unit rows of the leading eigenvectors ``psi``.
 
         Returns the number of eigenvectors used (chosen by the consensus
-        rule), the centres, the labels and the number of distinct samples;
-        identical samples share a label, as KMeans gives them.
+        rule), the centres, the labels, the number of distinct samples and
+        the consensus scores (empty without the rule); identical samples
+        share a label, as KMeans gives them.
         """
-        self.consensus_scores_ = {}
         inverse, n_distinct = distinct_rows(X)
         c = psi.shape[1]
         if n_distinct < self.n_clusters:
@@ -523,20 +524,20 @@ class OrbitSpectralClustering(BaseSpectralClustering):
             U = row_normalize(psi[:, :c])
             labels = inverse.astype(np.int64)
             centers = np.array([U[inverse == i][0] for i in range(n_distinct)])
-            return c, centers, labels, n_distinct
+            return c, centers, labels, n_distinct, {}
         with warnings.catch_warnings():
             # said once in fit, whatever the cause
             warnings.simplefilter("ignore", ConvergenceWarning)
             if self._rule() == "consensus":
                 ms = [m for m in candidate_components(self.n_clusters, "auto", len(X)) if m <= c]
-                c, km, self.consensus_scores_ = consensus_kmeans(
+                c, km, scores = consensus_kmeans(
                     psi, ms or [c], self.n_clusters, n_init=self.n_init, random_state=seed
                 )
-                return c, km.cluster_centers_, km.labels_.astype(np.int64), n_distinct
+                return c, km.cluster_centers_, km.labels_.astype(np.int64), n_distinct, scores
             centers, labels = kmeans_on_embedding(
                 row_normalize(psi), self.n_clusters, self.n_init, seed
             )
-        return c, centers, labels, n_distinct
+        return c, centers, labels, n_distinct, {}
 
     def _extend(self, X):
         """Nystrom extension of the random-walk eigenvectors (view 0 of ``X``)."""
