@@ -22,7 +22,10 @@ as ``.npy`` in ``--cache`` (delete them when the network changes). Each seed
 drives the network and the head. ``--part train`` chooses on training images
 (MNIST and Fashion-MNIST train ``[0:10000]`` and ``[10000:20000]``, MNIST
 train ``[20000:21800]`` for a small collection, the bundled digits);
-``--part test`` reports on the test 10k and on the digits.
+``--part test`` reports on the test 10k and on the digits. ``--occluded``
+runs the same on the images occluded by the paper's protocol
+(:func:`~sklearn_specclust.datasets.make_occluded`: 20 % of each image
+behind the same block of an image of another class, drawn with the seed).
 
 Run::
 
@@ -34,6 +37,8 @@ Run::
         --variants 0 4 5 --out benchmarks/results/sanet_head_restarts_train.md
     OMP_NUM_THREADS=1 python -m benchmarks.studies.sanet_head_input --part test \\
         --variants 0 4 5 --out benchmarks/results/sanet_head_restarts.md
+    OMP_NUM_THREADS=1 python -m benchmarks.studies.sanet_head_input --part test \\
+        --occluded --variants 0 1 2 3 4 --out benchmarks/results/sanet_head_input_occluded.md
 """
 
 import argparse
@@ -73,16 +78,24 @@ FIRST_RUN = ("3x3 grid (the network before this study)", "3x3 grid, unit rows", 
              "5x5 grid, unit rows")
 
 
-def pooled_features(name, seed, cache):
-    """``{grid: flattened pooled maps}`` of the default network (cached) and the labels."""
+def pooled_features(name, seed, cache, occluded=False):
+    """``{grid: flattened pooled maps}`` of the default network (cached) and the labels.
+
+    With ``occluded``, of the images occluded by the paper's protocol (the
+    blocks drawn with ``seed``).
+    """
+    from sklearn_specclust.datasets import make_occluded
     from sklearn_specclust.sanet import AbsMaxPool, make_sanet
 
     grids = sorted({g for g, _, _ in VARIANTS.values()})
-    paths = {g: os.path.join(cache, f"{name}_s{seed}_grid{g}.npy") for g in grids}
+    tag = f"{name}_occluded" if occluded else name
+    paths = {g: os.path.join(cache, f"{tag}_s{seed}_grid{g}.npy") for g in grids}
     y_path = os.path.join(cache, f"{name}_y.npy")
     if all(os.path.exists(p) for p in [*paths.values(), y_path]):
         return {g: np.load(p) for g, p in paths.items()}, np.load(y_path)
     X, y = images(name, SLICES)
+    if occluded:
+        X = make_occluded(X, 0.2, y=y, random_state=seed)
     net = make_sanet(len(np.unique(y)), random_state=seed)
     cut = [s for s, _ in net.steps].index("pool")
     with warnings.catch_warnings():
@@ -119,17 +132,20 @@ def main(argv=None):
                         help="indices into VARIANTS (default: the first four)")
     parser.add_argument("--cache", default=os.path.join(tempfile.gettempdir(),
                                                         "sanet_head_input"))
+    parser.add_argument("--occluded", action="store_true",
+                        help="occlude 20 %% of each image (the paper's protocol)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args(argv)
     names = args.sets or SETS[args.part]
     keys = list(VARIANTS)
     methods = [keys[i] for i in args.variants] if args.variants else list(FIRST_RUN)
-    rep = Report(f"SA-Net spectral head input: pooling grid and unit rows ({args.part})",
+    occ = ", 20 % occluded" if args.occluded else ""
+    rep = Report(f"SA-Net spectral head input: pooling grid and unit rows ({args.part}{occ})",
                  "shared 2-core machine, one thread; head times are indicative only")
     scores, times, per_seed = {}, {}, {}
     for name in names:
         for seed in args.seeds:
-            feats, y = pooled_features(name, seed, args.cache)
+            feats, y = pooled_features(name, seed, args.cache, args.occluded)
             k = len(np.unique(y))
             for method in methods:
                 grid, unit, n_init = VARIANTS[method]
@@ -142,7 +158,9 @@ def main(argv=None):
     seeds = ", ".join(map(str, args.seeds))
     rep.emit(f"ACC mean ± std (NMI mean in brackets) over seeds {seeds}; each seed drives the "
              "network (make_sanet(k, random_state=seed) up to pool) and the head "
-             "(SpectralHead(k, random_state=seed)).")
+             "(SpectralHead(k, random_state=seed))"
+             + (", and the occlusion (make_occluded(X, 0.2, y=y, random_state=seed))."
+                if args.occluded else "."))
     rep.emit()
     for line in seed_spread_table("head input", scores, names, TITLES, digits=4):
         rep.emit(line)
