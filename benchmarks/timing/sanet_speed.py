@@ -104,6 +104,39 @@ def measure_transform(n_fit, repeats, seed=0):
                 digest=hashlib.sha1(np.ascontiguousarray(out).tobytes()).hexdigest())
 
 
+def profile_transform(n_fit, top, seed=0):
+    """Hot calls (cProfile, by cumulative time) of one transform of the 10,000 test rows,
+    its blocks in one thread."""
+    import cProfile
+    import io
+    import pstats
+    import warnings
+
+    import numpy as np
+
+    from benchmarks._common import load
+    from sklearn_specclust.spectral import SpectralAnalysisLayer
+
+    X, _ = load("mnist", "train")
+    Xt, _ = load("mnist", "test")
+    X = (X[:n_fit].reshape(n_fit, -1) / 255.0).astype(np.float32)
+    Xt = (Xt.reshape(len(Xt), -1) / 255.0).astype(np.float32)
+    layer = SpectralAnalysisLayer(n_neighbors=(10,), eps_scales=(), gaussian_scales=(),
+                                  n_components=10, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer.fit(X)
+    layer.transform(Xt)  # warm-up, as the timed transforms
+    layer.set_params(n_jobs=1)  # every block in this thread, where cProfile sees it
+    prof = cProfile.Profile()
+    prof.runcall(layer.transform, Xt)
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    text = buf.getvalue()
+    return dict(text=text[text.index("ncalls"):].rstrip())
+
+
 def run_in(root, call):
     """Run ``call`` (source of a call of this module's functions) in checkout ``root``."""
     code = (f"import json, runpy; g = runpy.run_path({str(Path(__file__).resolve())!r}); "
@@ -161,6 +194,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3, help="transforms timed (best kept)")
     parser.add_argument("--skip-sanet", action="store_true")
     parser.add_argument("--skip-transform", action="store_true")
+    parser.add_argument("--profile-transform", type=int, default=0, metavar="TOP",
+                        help="also list the TOP hot calls of one transform (this checkout)")
     parser.add_argument("--datasets", nargs="*", default=[],
                         help="data sets of the per-seed table (mnist, fashion)")
     parser.add_argument("--seeds", type=int, nargs="*", default=[0, 1, 2])
@@ -202,6 +237,15 @@ def main(argv=None):
             rep.emit(f"| {name} | " + " | ".join(cells) + f" | {same} |")
         rep.emit()
         rep.emit(f"Ratio after/before ({ratio}): {res['after'][ratio] / res['before'][ratio]:.2f}")
+        rep.emit()
+    if args.profile_transform:
+        prof = run_in(_ROOT, f"profile_transform({args.n_fit}, {args.profile_transform})")
+        rep.emit("## Profile of one transform (this checkout, one thread, cProfile, "
+                 "by cumulative time)")
+        rep.emit()
+        rep.emit("```")
+        rep.emit(prof["text"])
+        rep.emit("```")
         rep.emit()
     if args.datasets:
         seeds_table(rep, trees, args.datasets, args.seeds, args.n)
